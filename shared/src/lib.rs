@@ -1,0 +1,6 @@
+//! Domain types, ballot validation, tally rules and Pabulib support shared by the youdecide
+//! server and kiosk. Pure: no I/O beyond readers and writers handed in, no database, no HTTP.
+
+pub mod ids;
+pub mod pabulib;
+pub mod tally;
