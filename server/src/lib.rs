@@ -1,1 +1,18 @@
-//! server
+//! The youdecide server: partnerships set up budget rounds, residents vote online or at
+//! kiosks, officers count and publish. An actix-web service over diesel, on SQLite (embedded
+//! default) or PostgreSQL, that keeps no state in memory another instance would need.
+
+pub mod accounts;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod logging;
+pub mod pages;
+pub mod routes;
+pub mod schema;
+pub mod tally_cmd;
+pub mod time_fmt;

@@ -1,1 +1,5 @@
-fn main() {}
+//! `youdecide-server`: see `youdecide-server --help`.
+
+fn main() -> std::process::ExitCode {
+    youdecide_server::cli::main()
+}

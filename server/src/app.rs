@@ -1,0 +1,48 @@
+//! The HTTP application: shared state, middleware, and the server's life cycle (bind, announce
+//! the address, serve until SIGTERM or Ctrl-C, then finish in-flight requests).
+
+use crate::config::ServerConfig;
+use crate::db::Db;
+use crate::logging::log_request;
+use crate::routes;
+use actix_web::middleware::{from_fn, DefaultHeaders};
+use actix_web::{web, App, HttpServer};
+use std::net::SocketAddr;
+
+/// State shared by every request handler. Holds nothing another instance would need: all
+/// durable state is in the database.
+#[derive(Debug)]
+pub struct AppState {
+    /// The database pool.
+    pub db: Db,
+}
+
+/// Binds, calls `announce` with the bound addresses, and serves until a shutdown signal.
+pub async fn serve(
+    config: ServerConfig,
+    db: Db,
+    announce: impl FnOnce(&[SocketAddr]),
+) -> std::io::Result<()> {
+    let state = web::Data::new(AppState { db });
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(routes::json_config())
+            .wrap(from_fn(log_request))
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("X-Frame-Options", "DENY"))
+                    .add(("Referrer-Policy", "same-origin"))
+                    .add((
+                        "Content-Security-Policy",
+                        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+                    )),
+            )
+            .configure(routes::configure)
+    })
+    .shutdown_timeout(15)
+    .bind(&config.bind)?;
+    announce(&server.addrs());
+    server.run().await
+}

@@ -1,0 +1,69 @@
+//! HTTP routes: health checks, the JSON API under `/api/v1`, and the server-rendered pages.
+
+pub mod health;
+pub mod partnerships;
+pub mod session_api;
+pub mod tokens_api;
+
+use crate::error::AppError;
+use actix_web::web;
+use serde::de::DeserializeOwned;
+
+/// Registers every route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(health::configure)
+        .service(
+            web::scope("/api/v1")
+                .configure(partnerships::configure)
+                .configure(session_api::configure)
+                .configure(tokens_api::configure)
+                .default_service(web::to(api_not_found)),
+        )
+        .configure(crate::pages::configure);
+}
+
+async fn api_not_found() -> Result<actix_web::HttpResponse, AppError> {
+    Err(AppError::not_found(
+        "There is no such API endpoint. The API is described in the README.",
+    ))
+}
+
+/// Parses a path id, answering 404 for anything that is not a UUID.
+pub fn parse_id<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, AppError> {
+    raw.parse()
+        .map_err(|_| AppError::not_found(format!("There is no such {what}.")))
+}
+
+/// Parses a JSON body with plain-English errors (400 `invalid_json`), for handlers that take
+/// the body as bytes so that an empty body can have a meaning of its own.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    serde_json::from_slice(body).map_err(|e| {
+        AppError::bad_request(
+            "invalid_json",
+            format!("The request body is not valid: {e}."),
+        )
+    })
+}
+
+/// The JSON extractor's configuration: bad bodies get the JSON error shape.
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(256 * 1024)
+        .error_handler(|err, _req| {
+            let message = match &err {
+                actix_web::error::JsonPayloadError::ContentType => {
+                    "The request body must be JSON, sent with \"Content-Type: application/json\"."
+                        .to_string()
+                }
+                actix_web::error::JsonPayloadError::Deserialize(e) => {
+                    format!("The request body is not valid: {e}.")
+                }
+                actix_web::error::JsonPayloadError::OverflowKnownLength { .. }
+                | actix_web::error::JsonPayloadError::Overflow { .. } => {
+                    "The request body is too large.".to_string()
+                }
+                other => format!("The request body could not be read: {other}."),
+            };
+            AppError::bad_request("invalid_json", message).into()
+        })
+}
