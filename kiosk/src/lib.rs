@@ -1,1 +1,5 @@
-//! kiosk
+//! The youdecide kiosk: a small program that runs at pop-up voting points, stores every
+//! ballot durably on the device, and syncs with the server once it is back online.
+
+pub mod cli;
+pub mod store;
