@@ -365,6 +365,69 @@ pub fn members_of(conn: &mut DbConn, partnership: PartnershipId) -> Result<Vec<M
         .collect()
 }
 
+/// One membership of a partnership: (membership id, user id, role).
+pub fn find_membership(
+    conn: &mut DbConn,
+    partnership: PartnershipId,
+    membership_id: &str,
+) -> Result<Option<(String, String, Role)>, AppError> {
+    let row: Option<(String, String, String)> = with_conn!(conn, |c| memberships::table
+        .filter(memberships::partnership_id.eq(partnership.to_string()))
+        .filter(memberships::id.eq(membership_id))
+        .select((memberships::id, memberships::user_id, memberships::role))
+        .first(c)
+        .optional())?;
+    row.map(|(id, user, role)| Ok((id, user, role.parse()?)))
+        .transpose()
+}
+
+/// Changes a member's role or removes them (`None`), refusing with 409 `last_admin` when that
+/// would leave the partnership without an admin.
+pub fn change_membership(
+    conn: &mut DbConn,
+    partnership: PartnershipId,
+    membership_id: &str,
+    new_role: Option<Role>,
+) -> Result<(), AppError> {
+    conn.write(|conn| {
+        let (_, _, current) = find_membership(conn, partnership, membership_id)?
+            .ok_or_else(|| AppError::not_found("There is no such member of this partnership."))?;
+        if current == Role::Admin && new_role != Some(Role::Admin) {
+            let admins: i64 = with_conn!(conn, |c| memberships::table
+                .filter(memberships::partnership_id.eq(partnership.to_string()))
+                .filter(memberships::role.eq(Role::Admin.as_str()))
+                .count()
+                .get_result(c))?;
+            if admins <= 1 {
+                return Err(AppError::conflict(
+                    "last_admin",
+                    "This is the partnership's only admin. Make someone else an admin first.",
+                ));
+            }
+        }
+        match new_role {
+            Some(role) => with_conn!(conn, |c| diesel::update(
+                memberships::table.find(membership_id)
+            )
+            .set(memberships::role.eq(role.as_str()))
+            .execute(c))?,
+            None => with_conn!(conn, |c| diesel::delete(
+                memberships::table.find(membership_id)
+            )
+            .execute(c))?,
+        };
+        Ok(())
+    })
+}
+
+/// Sets a user's password hash.
+pub fn set_password(conn: &mut DbConn, user_id: &str, password_hash: &str) -> Result<(), AppError> {
+    with_conn!(conn, |c| diesel::update(users::table.find(user_id))
+        .set(users::password_hash.eq(password_hash))
+        .execute(c))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -67,8 +67,8 @@ pub enum AppError {
         message: String,
     },
     /// 503: the database cannot be reached.
-    #[error("the database is unavailable")]
-    Unavailable(#[from] r2d2::Error),
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
     /// 500: a database failure.
     #[error("database error: {0}")]
     Database(#[from] diesel::result::Error),
@@ -192,6 +192,12 @@ impl ResponseError for AppError {
             tracing::error!(error = %self, "request failed");
         }
         HttpResponse::build(status).json(self.body())
+    }
+}
+
+impl From<r2d2::Error> for AppError {
+    fn from(e: r2d2::Error) -> Self {
+        AppError::Unavailable(e.to_string())
     }
 }
 

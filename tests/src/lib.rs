@@ -129,6 +129,18 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Drops a PostgreSQL database now, ending its connections (to simulate losing it).
+    pub fn drop_now(&self) {
+        if let Some((admin, name)) = &self.pg {
+            let mut conn = PgConnection::establish(admin).expect("connect to PostgreSQL");
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut conn)
+                .expect("drop the test database");
+        }
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((admin, name)) = &self.pg {
@@ -243,6 +255,26 @@ impl TestServer {
             std::thread::sleep(Duration::from_millis(50));
         }
         panic!("the server at {} never became ready", self.url);
+    }
+
+    /// What the server has logged so far (stderr).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.db.data_dir().join("server.log")).unwrap_or_default()
+    }
+
+    /// Sends SIGTERM and waits (up to 20 s) for the server to exit; returns its exit code.
+    pub fn terminate(&mut self) -> Option<i32> {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -TERM {pid} failed");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the server did not stop within 20 s of SIGTERM");
     }
 
     /// Runs a server command against this server's database.

@@ -14,6 +14,10 @@ on_both_backends!(
     revoked_tokens_are_refused,
     bad_input_changes_nothing,
     browser_sign_in_and_out,
+    admins_change_and_remove_members,
+    members_change_their_password,
+    logs_hold_no_secrets,
+    sigterm_stops_gracefully,
 );
 
 /// A server with a site admin, partnership A (with an officer) and partnership B.
@@ -526,4 +530,163 @@ fn browser_sign_in_and_out(backend: Backend) {
         (after.status, after.location.as_deref()),
         (303, Some("/login"))
     );
+}
+
+fn admins_change_and_remove_members(backend: Backend) {
+    let w = world(backend);
+    let s = &w.server;
+    let path = format!("/api/v1/partnerships/{}/members", w.a);
+    let lead = s.post(
+        &path,
+        Some(&w.admin),
+        json!({"email": "lead@alpha.example", "role": "admin", "password": "lead-password-1"}),
+    );
+    let lead_id = lead.json["id"].as_str().unwrap().to_string();
+    let members = s.get(&path, Some(&w.admin));
+    let officer_id = members
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == "officer@alpha.example")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The only admin cannot be demoted or removed.
+    s.request(
+        Req::new("PATCH", &format!("{path}/{lead_id}"))
+            .token(Some(&w.admin))
+            .json(json!({"role": "officer"})),
+    )
+    .assert_error(409, "last_admin");
+    s.request(Req::new("DELETE", &format!("{path}/{lead_id}")).token(Some(&w.admin)))
+        .assert_error(409, "last_admin");
+    // Officers cannot change roles.
+    s.request(
+        Req::new("PATCH", &format!("{path}/{officer_id}"))
+            .token(Some(&w.officer))
+            .json(json!({"role": "admin"})),
+    )
+    .assert_error(403, "forbidden");
+    // Promote the officer, then the lead can step down.
+    let up = s.request(
+        Req::new("PATCH", &format!("{path}/{officer_id}"))
+            .token(Some(&w.admin))
+            .json(json!({"role": "admin"})),
+    );
+    assert_eq!(up.status, 200, "{}", up.text);
+    let down = s.request(Req::new("DELETE", &format!("{path}/{lead_id}")).token(Some(&w.admin)));
+    assert_eq!(down.status, 204);
+    let emails: Vec<String> = s
+        .get(&path, Some(&w.admin))
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            format!(
+                "{}:{}",
+                m["email"].as_str().unwrap(),
+                m["role"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(emails, vec!["officer@alpha.example:admin".to_string()]);
+    // A membership of another partnership is not found through this one.
+    s.request(
+        Req::new(
+            "DELETE",
+            &format!("/api/v1/partnerships/{}/members/{officer_id}", w.b),
+        )
+        .token(Some(&w.admin)),
+    )
+    .assert_error(404, "not_found");
+    // A removed member loses access.
+    let lead_token = s.token_for("lead@alpha.example");
+    s.get(&format!("/api/v1/partnerships/{}", w.a), Some(&lead_token))
+        .assert_error(403, "forbidden");
+}
+
+fn members_change_their_password(backend: Backend) {
+    let w = world(backend);
+    let s = &w.server;
+    let first = login(s, "officer@alpha.example", "officer-password-1");
+    let other = login(s, "officer@alpha.example", "officer-password-1");
+    let (sess, csrf) = (
+        first.cookie("yd_session").unwrap(),
+        first.cookie("yd_csrf").unwrap(),
+    );
+    let (sess2, csrf2) = (
+        other.cookie("yd_session").unwrap(),
+        other.cookie("yd_csrf").unwrap(),
+    );
+    let change = |current: &str, new: &str| {
+        s.request(
+            Req::new("POST", "/api/v1/me/password")
+                .cookies(&[("yd_session", &sess), ("yd_csrf", &csrf)])
+                .header("X-CSRF-Token", &csrf)
+                .json(json!({"current_password": current, "new_password": new})),
+        )
+    };
+    change("wrong-password", "brand-new-password").assert_error(401, "invalid_credentials");
+    change("officer-password-1", "short").assert_error(422, "weak_password");
+    assert_eq!(
+        login(s, "officer@alpha.example", "officer-password-1").status,
+        200
+    );
+    assert_eq!(
+        change("officer-password-1", "brand-new-password").status,
+        204
+    );
+    assert_eq!(
+        login(s, "officer@alpha.example", "officer-password-1").status,
+        401
+    );
+    assert_eq!(
+        login(s, "officer@alpha.example", "brand-new-password").status,
+        200
+    );
+    // This session goes on; the other one has ended.
+    let me = |sess: &str, csrf: &str| {
+        s.request(Req::new("GET", "/api/v1/me").cookies(&[("yd_session", sess), ("yd_csrf", csrf)]))
+            .status
+    };
+    assert_eq!(me(&sess, &csrf), 200);
+    assert_eq!(me(&sess2, &csrf2), 401);
+}
+
+fn logs_hold_no_secrets(backend: Backend) {
+    let w = world(backend);
+    let s = &w.server;
+    let ok = login(s, "officer@alpha.example", "officer-password-1");
+    let session = ok.cookie("yd_session").unwrap();
+    let _ = login(s, "officer@alpha.example", "a-wrong-password-99");
+    let made = s.post("/api/v1/tokens", Some(&w.officer), json!({"name": "x"}));
+    let token = made.json["token"].as_str().unwrap().to_string();
+    assert_eq!(
+        s.get("/api/v1/me?token=query-secret-1", Some(&token))
+            .status,
+        200
+    );
+    let log = s.log();
+    assert!(log.contains("/api/v1/login"), "one line per request: {log}");
+    for secret in [
+        "officer-password-1",
+        "a-wrong-password-99",
+        &session,
+        &token,
+        &w.officer,
+        &w.admin,
+        "query-secret-1",
+    ] {
+        assert!(!log.contains(secret), "the log must not contain {secret}");
+    }
+}
+
+fn sigterm_stops_gracefully(backend: Backend) {
+    let mut server = TestServer::start(backend);
+    assert_eq!(server.get("/healthz", None).status, 200);
+    assert_eq!(server.terminate(), Some(0));
+    assert!(server.log().contains("stopped"), "{}", server.log());
 }

@@ -54,6 +54,18 @@ pub fn delete(conn: &mut DbConn, plain: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Ends every session of a user except the one given (after a password change).
+pub fn delete_others(conn: &mut DbConn, user_id: &str, keep: Option<&str>) -> Result<(), AppError> {
+    let keep = keep.map(secret::hash).unwrap_or_default();
+    with_conn!(conn, |c| diesel::delete(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::token_hash.ne(&keep))
+    )
+    .execute(c))?;
+    Ok(())
+}
+
 /// The cookie that carries a new session.
 pub fn cookie(plain: String) -> Cookie<'static> {
     Cookie::build(COOKIE, plain)

@@ -239,6 +239,19 @@ impl Db {
         Ok(self.pool.get()?)
     }
 
+    /// Checks that the database answers within `timeout`; returns the backend's name.
+    pub async fn ready(&self, timeout: Duration) -> Result<&'static str, AppError> {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get_timeout(timeout)?;
+            conn.ping()
+                .map_err(|e| AppError::Unavailable(e.to_string()))?;
+            Ok(conn.backend_name())
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+    }
+
     /// Runs blocking database work on the blocking thread pool, never on the async executor.
     pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
     where

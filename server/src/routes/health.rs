@@ -4,6 +4,7 @@ use crate::app::AppState;
 use crate::error::AppError;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
+use std::time::Duration;
 
 /// Registers the health routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -16,12 +17,6 @@ async fn healthz() -> HttpResponse {
 }
 
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let backend = state
-        .db
-        .run(|conn| {
-            conn.ping()?;
-            Ok(conn.backend_name())
-        })
-        .await?;
+    let backend = state.db.ready(Duration::from_secs(3)).await?;
     Ok(HttpResponse::Ok().json(json!({"status": "ready", "database": backend})))
 }

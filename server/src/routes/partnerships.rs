@@ -17,7 +17,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/partnerships", web::get().to(list))
         .route("/partnerships/{pid}", web::get().to(show))
         .route("/partnerships/{pid}/members", web::post().to(add_member))
-        .route("/partnerships/{pid}/members", web::get().to(list_members));
+        .route("/partnerships/{pid}/members", web::get().to(list_members))
+        .route(
+            "/partnerships/{pid}/members/{mid}",
+            web::patch().to(change_role),
+        )
+        .route(
+            "/partnerships/{pid}/members/{mid}",
+            web::delete().to(remove_member),
+        );
 }
 
 #[derive(Deserialize)]
@@ -158,4 +166,46 @@ async fn list_members(
         .run(move |conn| accounts::members_of(conn, pid))
         .await?;
     Ok(HttpResponse::Ok().json(members))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleChange {
+    role: String,
+}
+
+async fn change_role(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Json<RoleChange>,
+) -> Result<HttpResponse, AppError> {
+    let (pid, mid) = path.into_inner();
+    let pid: PartnershipId = parse_id(&pid, "partnership")?;
+    caller.require(&state, pid, Role::Admin).await?;
+    let role: Role = body.role.parse()?;
+    let mid2 = mid.clone();
+    state
+        .db
+        .run(move |conn| accounts::change_membership(conn, pid, &mid2, Some(role)))
+        .await?;
+    tracing::info!(partnership = %pid, membership = %mid, role = %role, "member role changed");
+    Ok(HttpResponse::Ok().json(json!({"id": mid, "role": role})))
+}
+
+async fn remove_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (pid, mid) = path.into_inner();
+    let pid: PartnershipId = parse_id(&pid, "partnership")?;
+    caller.require(&state, pid, Role::Admin).await?;
+    let mid2 = mid.clone();
+    state
+        .db
+        .run(move |conn| accounts::change_membership(conn, pid, &mid2, None))
+        .await?;
+    tracing::info!(partnership = %pid, membership = %mid, "member removed");
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -3,7 +3,7 @@
 
 use crate::accounts;
 use crate::app::AppState;
-use crate::auth::{csrf, login, session, Caller};
+use crate::auth::{csrf, login, password, session, Caller};
 use crate::error::AppError;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -13,7 +13,8 @@ use serde_json::json;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/login", web::post().to(sign_in))
         .route("/logout", web::post().to(sign_out))
-        .route("/me", web::get().to(me));
+        .route("/me", web::get().to(me))
+        .route("/me/password", web::post().to(change_password));
 }
 
 #[derive(Deserialize)]
@@ -96,4 +97,45 @@ async fn me(
         }
     }
     Ok(resp.json(body))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+/// Changes the caller's password (the current one is required) and ends their other sessions.
+async fn change_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<PasswordChange>,
+) -> Result<HttpResponse, AppError> {
+    let PasswordChange {
+        current_password,
+        new_password,
+    } = body.into_inner();
+    password::validate_new(&new_password)?;
+    let keep = req.cookie(session::COOKIE).map(|c| c.value().to_string());
+    let user = caller.user.clone();
+    state
+        .db
+        .run(move |conn| {
+            if !password::verify(&current_password, &user.password_hash) {
+                return Err(AppError::unauthorized(
+                    "invalid_credentials",
+                    "The current password is not right.",
+                ));
+            }
+            let hash = password::hash(&new_password)?;
+            conn.write(|conn| {
+                accounts::set_password(conn, &user.id, &hash)?;
+                session::delete_others(conn, &user.id, keep.as_deref())
+            })
+        })
+        .await?;
+    tracing::info!(user = %caller.user.id, "password changed");
+    Ok(HttpResponse::NoContent().finish())
 }
