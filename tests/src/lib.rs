@@ -5,6 +5,8 @@
 //! PostgreSQL tests need `YOUDECIDE_TEST_POSTGRES_URL` (a URL of a role that may create
 //! databases); `scripts/test` starts a private PostgreSQL and sets it.
 
+pub mod browser;
+
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
