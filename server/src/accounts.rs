@@ -297,6 +297,19 @@ pub fn partnerships_of(
     rows.into_iter().map(|(p, r)| Ok((p, r.parse()?))).collect()
 }
 
+/// The partnerships a user sees with their role: all of them for a site admin (as admin),
+/// else those they belong to.
+pub fn visible_partnerships(
+    conn: &mut DbConn,
+    user: &User,
+) -> Result<Vec<(Partnership, Role)>, AppError> {
+    if user.is_site_admin {
+        all_partnerships(conn)
+    } else {
+        partnerships_of(conn, &user.id)
+    }
+}
+
 /// The role a user holds in a partnership, if any.
 pub fn role_in(
     conn: &mut DbConn,

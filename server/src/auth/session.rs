@@ -54,6 +54,15 @@ pub fn delete(conn: &mut DbConn, plain: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Ends the session whose cookie the request carries, if any.
+pub async fn end(db: &crate::db::Db, req: &actix_web::HttpRequest) -> Result<(), AppError> {
+    if let Some(c) = req.cookie(COOKIE) {
+        let plain = c.value().to_string();
+        db.run(move |conn| delete(conn, &plain)).await?;
+    }
+    Ok(())
+}
+
 /// Ends every session of a user except the one given (after a password change).
 pub fn delete_others(conn: &mut DbConn, user_id: &str, keep: Option<&str>) -> Result<(), AppError> {
     let keep = keep.map(secret::hash).unwrap_or_default();

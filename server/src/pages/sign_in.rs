@@ -70,19 +70,26 @@ fn form_page(csrf_token: &str, email: &str, error: Option<&AppError>) -> String 
     )
 }
 
-async fn show_form(req: HttpRequest) -> HttpResponse {
-    let (token, new_cookie) = csrf::token_for(&req);
+/// The sign-in page, with the email typed so far and the error to show, if any; sets the
+/// CSRF cookie when the browser has none.
+fn sign_in_page(req: &HttpRequest, email: &str, error: Option<&AppError>) -> HttpResponse {
+    let (token, new_cookie) = csrf::token_for(req);
+    let status = error.map_or(StatusCode::OK, actix_web::ResponseError::status_code);
     let mut resp = Page {
         title: "Sign in",
-        main: form_page(&token, "", None),
+        main: form_page(&token, email, error),
         signed_in_as: None,
         csrf_token: None,
     }
-    .respond(StatusCode::OK);
+    .respond(status);
     if let Some(c) = new_cookie {
         let _ = resp.add_cookie(&c);
     }
     resp
+}
+
+async fn show_form(req: HttpRequest) -> HttpResponse {
+    sign_in_page(&req, "", None)
 }
 
 #[derive(Deserialize)]
@@ -101,7 +108,6 @@ async fn submit(
     form: web::Form<SignInForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let (token, _) = csrf::token_for(&req);
     let outcome = match csrf::verify(&req, Some(&form.csrf_token)) {
         Ok(()) => login::sign_in(&state.db, &form.email, form.password, client_address(&req)).await,
         Err(e) => Err(e),
@@ -116,18 +122,7 @@ async fn submit(
             | AppError::TooManyRequests { .. }
             | AppError::Forbidden { .. }
             | AppError::Invalid { .. }),
-        ) => {
-            let status = actix_web::ResponseError::status_code(&e);
-            let mut resp = Page {
-                title: "Sign in",
-                main: form_page(&token, &form.email, Some(&e)),
-                signed_in_as: None,
-                csrf_token: None,
-            }
-            .respond(status);
-            let _ = resp.add_cookie(&csrf::cookie(token));
-            Ok(resp)
-        }
+        ) => Ok(sign_in_page(&req, &form.email, Some(&e))),
         Err(e) => Err(e),
     }
 }
@@ -144,13 +139,7 @@ async fn sign_out(
     form: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
     csrf::verify(&req, Some(&form.csrf_token))?;
-    if let Some(c) = req.cookie(session::COOKIE) {
-        let plain = c.value().to_string();
-        state
-            .db
-            .run(move |conn| session::delete(conn, &plain))
-            .await?;
-    }
+    session::end(&state.db, &req).await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/login"))
         .cookie(session::removal_cookie())
@@ -173,13 +162,7 @@ async fn officer_home(
     let user = caller.user.clone();
     let rows = state
         .db
-        .run(move |conn| {
-            if user.is_site_admin {
-                accounts::all_partnerships(conn)
-            } else {
-                accounts::partnerships_of(conn, &user.id)
-            }
-        })
+        .run(move |conn| accounts::visible_partnerships(conn, &user))
         .await?;
     let list = if rows.is_empty() {
         r#"<p class="govuk-body">You are not a member of any partnership yet. Ask a partnership admin to add you.</p>"#.to_string()

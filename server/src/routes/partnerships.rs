@@ -53,13 +53,7 @@ async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse
     let user = caller.user.clone();
     let rows = state
         .db
-        .run(move |conn| {
-            if user.is_site_admin {
-                accounts::all_partnerships(conn)
-            } else {
-                accounts::partnerships_of(conn, &user.id)
-            }
-        })
+        .run(move |conn| accounts::visible_partnerships(conn, &user))
         .await?;
     let out: Vec<_> = rows
         .into_iter()

@@ -55,13 +55,7 @@ async fn sign_out(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, AppError> {
-    if let Some(c) = req.cookie(session::COOKIE) {
-        let plain = c.value().to_string();
-        state
-            .db
-            .run(move |conn| session::delete(conn, &plain))
-            .await?;
-    }
+    session::end(&state.db, &req).await?;
     tracing::info!(user = %caller.user.id, "signed out");
     Ok(HttpResponse::NoContent()
         .cookie(session::removal_cookie())
