@@ -3,4 +3,6 @@
 
 pub mod ids;
 pub mod pabulib;
+pub mod postcode;
+pub mod round;
 pub mod tally;
