@@ -15,6 +15,8 @@ use std::net::SocketAddr;
 pub struct AppState {
     /// The database pool.
     pub db: Db,
+    /// The data directory (uploaded images).
+    pub data_dir: std::path::PathBuf,
 }
 
 /// Binds, calls `announce` with the bound addresses, and serves until a shutdown signal.
@@ -23,11 +25,15 @@ pub async fn serve(
     db: Db,
     announce: impl FnOnce(&[SocketAddr]),
 ) -> std::io::Result<()> {
-    let state = web::Data::new(AppState { db });
+    let state = web::Data::new(AppState {
+        db,
+        data_dir: config.data.data_dir.clone(),
+    });
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .app_data(routes::json_config())
+            .app_data(web::PayloadConfig::new(4 * 1024 * 1024))
             .wrap(from_fn(log_request))
             .wrap(
                 DefaultHeaders::new()

@@ -137,9 +137,9 @@ impl From<OpenError> for CliError {
 impl From<AppError> for CliError {
     fn from(e: AppError) -> Self {
         match e {
-            AppError::Invalid { message, .. } | AppError::BadRequest { message, .. } => {
-                CliError::Usage(message)
-            }
+            AppError::Invalid { message, .. }
+            | AppError::InvalidFields { message, .. }
+            | AppError::BadRequest { message, .. } => CliError::Usage(message),
             AppError::Database(e) => CliError::Failure(format!("database error: {e}")),
             AppError::Unavailable(e) => CliError::Failure(format!("database unavailable: {e}")),
             AppError::Internal(e) => CliError::Failure(e.to_string()),

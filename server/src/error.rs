@@ -58,6 +58,16 @@ pub enum AppError {
         /// Plain English.
         message: String,
     },
+    /// 422: invalid values, each named by its field (sent as `details.fields`).
+    #[error("{message}")]
+    InvalidFields {
+        /// snake_case code.
+        code: Cow<'static, str>,
+        /// Plain English: every problem, field first.
+        message: String,
+        /// The problems, as `[{"field", "message"}]` (or `[{"line", "field", "message"}]`).
+        fields: Value,
+    },
     /// 429: slow down.
     #[error("{message}")]
     TooManyRequests {
@@ -120,6 +130,20 @@ impl AppError {
             message: message.into(),
         }
     }
+    /// 422 listing field problems; `errors` serialise as objects with `field` and `message`.
+    pub fn invalid_fields<E: serde::Serialize + std::fmt::Display>(
+        code: &'static str,
+        intro: &str,
+        errors: &[E],
+    ) -> Self {
+        let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        AppError::InvalidFields {
+            code: code.into(),
+            message: format!("{intro}{}.", list.join("; ")),
+            fields: serde_json::to_value(errors).unwrap_or(Value::Null),
+        }
+    }
+
     /// 429 with a code and message.
     pub fn too_many(code: &'static str, message: impl Into<String>) -> Self {
         AppError::TooManyRequests {
@@ -136,6 +160,7 @@ impl AppError {
             | AppError::Forbidden { code, .. }
             | AppError::Conflict { code, .. }
             | AppError::Invalid { code, .. }
+            | AppError::InvalidFields { code, .. }
             | AppError::TooManyRequests { code, .. } => code,
             AppError::NotFound { .. } => "not_found",
             AppError::Unavailable(_) => "database_unavailable",
@@ -161,11 +186,12 @@ impl AppError {
     /// The JSON body: `{"error": {"code", "message"[, "details"]}}`.
     pub fn body(&self) -> Value {
         let mut err = json!({"code": self.code(), "message": self.public_message()});
-        if let AppError::Conflict {
-            details: Some(d), ..
-        } = self
-        {
-            err["details"] = d.clone();
+        match self {
+            AppError::Conflict {
+                details: Some(d), ..
+            } => err["details"] = d.clone(),
+            AppError::InvalidFields { fields, .. } => err["details"] = json!({ "fields": fields }),
+            _ => {}
         }
         json!({ "error": err })
     }
@@ -179,7 +205,9 @@ impl ResponseError for AppError {
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid { .. } | AppError::InvalidFields { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod logging;
 pub mod pages;
+pub mod rounds;
 pub mod routes;
 pub mod schema;
 pub mod tally_cmd;

@@ -74,3 +74,105 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     login_attempts,
 );
+
+diesel::table! {
+    rounds (id) {
+        id -> Text,
+        partnership_id -> Text,
+        title -> Text,
+        description -> Text,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        method -> Text,
+        rule -> Text,
+        eligibility -> Text,
+        languages -> Text,
+        status -> Text,
+        voter_key_salt -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    areas (id) {
+        id -> Text,
+        round_id -> Text,
+        key -> Text,
+        name -> Text,
+        budget -> BigInt,
+        postcodes -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    projects (id) {
+        id -> Text,
+        round_id -> Text,
+        area_key -> Text,
+        key -> Text,
+        title -> Text,
+        summary -> Text,
+        description -> Text,
+        cost -> BigInt,
+        category -> Text,
+        proposer -> Text,
+        location -> Text,
+        image_file -> Nullable<Text>,
+        image_type -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    translations (round_id, project_key, language) {
+        round_id -> Text,
+        project_key -> Text,
+        language -> Text,
+        title -> Text,
+        summary -> Text,
+        description -> Text,
+    }
+}
+
+diesel::table! {
+    schedule_slots (id) {
+        id -> Text,
+        round_id -> Text,
+        place -> Text,
+        address -> Text,
+        day -> Text,
+        starts -> Text,
+        ends -> Text,
+        notes -> Text,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        partnership_id -> Text,
+        actor_id -> Nullable<Text>,
+        actor_email -> Text,
+        at -> Timestamp,
+        action -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(rounds -> partnerships (partnership_id));
+diesel::joinable!(areas -> rounds (round_id));
+diesel::joinable!(projects -> rounds (round_id));
+diesel::joinable!(schedule_slots -> rounds (round_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    rounds,
+    partnerships,
+    areas,
+    projects,
+    schedule_slots,
+    translations
+);

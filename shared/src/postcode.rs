@@ -68,10 +68,7 @@ pub fn parse(raw: &str) -> Result<String, PostcodeError> {
 /// Normalises and checks an area prefix: a postcode area (`DN`), district (`DN15`), sector
 /// (`DN15 6`) or sector and unit letters (`DN15 6A`, `DN15 6AB`).
 pub fn parse_prefix(raw: &str) -> Result<String, PostcodeError> {
-    let words: Vec<String> = raw
-        .split_whitespace()
-        .map(str::to_uppercase)
-        .collect();
+    let words: Vec<String> = raw.split_whitespace().map(str::to_uppercase).collect();
     let bad = || PostcodeError::NotAPrefix(raw.trim().to_string());
     match words.as_slice() {
         [one] if one.chars().all(|c| c.is_ascii_uppercase()) && (1..=2).contains(&one.len()) => {
@@ -102,8 +99,7 @@ pub fn matches(prefix: &str, postcode: &str) -> bool {
     match prefix.split_once(' ') {
         Some((p_out, p_in)) => out == p_out && inw.starts_with(p_in),
         None if prefix.chars().all(|c| c.is_ascii_uppercase()) => {
-            out.starts_with(prefix)
-                && out[prefix.len()..].starts_with(|c: char| c.is_ascii_digit())
+            out.starts_with(prefix) && out[prefix.len()..].starts_with(|c: char| c.is_ascii_digit())
         }
         None => out == prefix,
     }

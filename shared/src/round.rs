@@ -109,7 +109,10 @@ impl Method {
                     }
                 }
                 if min_choices > 1000 {
-                    errors.push(FieldError::new("method.min_choices", "must be 1000 or fewer"));
+                    errors.push(FieldError::new(
+                        "method.min_choices",
+                        "must be 1000 or fewer",
+                    ));
                 }
             }
             Method::Cumulative {
@@ -117,7 +120,10 @@ impl Method {
                 max_per_project,
             } => {
                 if !(1..=1000).contains(&points) {
-                    errors.push(FieldError::new("method.points", "must be between 1 and 1000"));
+                    errors.push(FieldError::new(
+                        "method.points",
+                        "must be between 1 and 1000",
+                    ));
                 }
                 if max_per_project == Some(0) {
                     errors.push(FieldError::new(
@@ -128,7 +134,10 @@ impl Method {
             }
             Method::Ranked { max_ranks } => {
                 if !(1..=100).contains(&max_ranks) {
-                    errors.push(FieldError::new("method.max_ranks", "must be between 1 and 100"));
+                    errors.push(FieldError::new(
+                        "method.max_ranks",
+                        "must be between 1 and 100",
+                    ));
                 }
             }
         }
@@ -136,7 +145,12 @@ impl Method {
 }
 
 /// The tally rules a round can be counted with.
-pub const RULES: [&str; 4] = ["greedy", "equal-shares", "equal-shares-completed", "phragmen"];
+pub const RULES: [&str; 4] = [
+    "greedy",
+    "equal-shares",
+    "equal-shares-completed",
+    "phragmen",
+];
 
 /// How eligibility is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -227,7 +241,10 @@ pub fn check_text(field: &str, text: &str, min: usize, max: usize, errors: &mut 
     if n < min {
         errors.push(FieldError::new(field, "must not be empty"));
     } else if n > max {
-        errors.push(FieldError::new(field, format!("must be {max} characters or fewer")));
+        errors.push(FieldError::new(
+            field,
+            format!("must be {max} characters or fewer"),
+        ));
     }
 }
 
@@ -236,7 +253,10 @@ pub fn check_money(field: &str, pence: i64, min: i64, errors: &mut Vec<FieldErro
     if pence < 0 {
         errors.push(FieldError::new(field, "must not be negative"));
     } else if pence < min {
-        errors.push(FieldError::new(field, format!("must be at least {min} pence")));
+        errors.push(FieldError::new(
+            field,
+            format!("must be at least {min} pence"),
+        ));
     } else if pence > MAX_MONEY {
         errors.push(FieldError::new(
             field,
@@ -264,7 +284,10 @@ impl RoundSpec {
                 "must be greedy, equal-shares, equal-shares-completed or phragmen",
             ));
         } else if matches!(self.method, Method::Ranked { .. }) && self.rule != "greedy" {
-            errors.push(FieldError::new("rule", "ranked ballots can only be counted with greedy"));
+            errors.push(FieldError::new(
+                "rule",
+                "ranked ballots can only be counted with greedy",
+            ));
         } else if !matches!(self.method, Method::Approval { .. }) && self.rule == "phragmen" {
             errors.push(FieldError::new(
                 "rule",
@@ -272,13 +295,22 @@ impl RoundSpec {
             ));
         }
         if self.eligibility.min_age > 120 {
-            errors.push(FieldError::new("eligibility.min_age", "must be 120 or less"));
+            errors.push(FieldError::new(
+                "eligibility.min_age",
+                "must be 120 or less",
+            ));
         }
         if self.areas.is_empty() {
-            errors.push(FieldError::new("areas", "the round needs at least one area"));
+            errors.push(FieldError::new(
+                "areas",
+                "the round needs at least one area",
+            ));
         }
         if self.areas.len() > 100 {
-            errors.push(FieldError::new("areas", "a round may have at most 100 areas"));
+            errors.push(FieldError::new(
+                "areas",
+                "a round may have at most 100 areas",
+            ));
         }
         let mut keys = HashSet::new();
         let mut prefixes: Vec<(String, String)> = Vec::new();
@@ -286,7 +318,10 @@ impl RoundSpec {
             let f = |name: &str| format!("areas[{i}].{name}");
             check_key(&f("key"), &area.key, &mut errors);
             if !keys.insert(area.key.clone()) {
-                errors.push(FieldError::new(f("key"), format!("\"{}\" is used by another area", area.key)));
+                errors.push(FieldError::new(
+                    f("key"),
+                    format!("\"{}\" is used by another area", area.key),
+                ));
             }
             check_text(&f("name"), &area.name, 1, 200, &mut errors);
             check_money(&f("budget"), area.budget, 1, &mut errors);
@@ -503,7 +538,9 @@ mod tests {
         ] {
             assert!(fields.contains(&f), "{f} missing from {fields:?}");
         }
-        assert!(errs.iter().any(|e| e.message == "the closing time is before the opening time"));
+        assert!(errs
+            .iter()
+            .any(|e| e.message == "the closing time is before the opening time"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod health;
 pub mod partnerships;
+pub mod rounds;
 pub mod session_api;
 pub mod tokens_api;
 
@@ -15,6 +16,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/api/v1")
                 .configure(partnerships::configure)
+                .configure(rounds::configure)
                 .configure(session_api::configure)
                 .configure(tokens_api::configure)
                 .default_service(web::to(api_not_found)),
@@ -26,6 +28,32 @@ async fn api_not_found() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::not_found(
         "There is no such API endpoint. The API is described in the README.",
     ))
+}
+
+/// An optional caller: `None` when the request carries no credentials at all; credentials
+/// that are sent must be valid (so a bad token is 401, not silently anonymous).
+#[derive(Debug)]
+pub struct MaybeCaller(pub Option<crate::auth::Caller>);
+
+impl actix_web::FromRequest for MaybeCaller {
+    type Error = AppError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let has_credentials = req
+                .headers()
+                .contains_key(actix_web::http::header::AUTHORIZATION)
+                || req.cookie(crate::auth::session::COOKIE).is_some();
+            if !has_credentials {
+                return Ok(MaybeCaller(None));
+            }
+            crate::auth::Caller::from_http(&req)
+                .await
+                .map(|c| MaybeCaller(Some(c)))
+        })
+    }
 }
 
 /// Parses a path id, answering 404 for anything that is not a UUID.
