@@ -161,4 +161,15 @@ fn demo_seeds_an_empty_data_dir_once() {
     );
     assert_eq!(admin.json["user"]["is_site_admin"], true);
     assert!(dir.join("youdecide.db").exists());
+    // An open round with projects and a schedule, visible to the public.
+    let token = server.token_for("officer@demo.youdecide.test");
+    let me = server.get("/api/v1/me", Some(&token));
+    let pid = me.json["partnerships"][0]["id"].as_str().unwrap().to_string();
+    let rounds = server.get(&format!("/api/v1/partnerships/{pid}/rounds"), None);
+    assert_eq!(rounds.json[0]["status"], "open", "{}", rounds.text);
+    let rid = rounds.json[0]["id"].as_str().unwrap();
+    let round = server.get(&format!("/api/v1/rounds/{rid}"), None);
+    assert_eq!(round.json["projects"].as_array().unwrap().len(), 6);
+    assert_eq!(round.json["languages"].as_array().unwrap().len(), 4);
+    assert_eq!(round.json["schedule"].as_array().unwrap().len(), 2);
 }
