@@ -164,7 +164,10 @@ fn demo_seeds_an_empty_data_dir_once() {
     // An open round with projects and a schedule, visible to the public.
     let token = server.token_for("officer@demo.youdecide.test");
     let me = server.get("/api/v1/me", Some(&token));
-    let pid = me.json["partnerships"][0]["id"].as_str().unwrap().to_string();
+    let pid = me.json["partnerships"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let rounds = server.get(&format!("/api/v1/partnerships/{pid}/rounds"), None);
     assert_eq!(rounds.json[0]["status"], "open", "{}", rounds.text);
     let rid = rounds.json[0]["id"].as_str().unwrap();
