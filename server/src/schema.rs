@@ -176,3 +176,42 @@ diesel::allow_tables_to_appear_in_same_query!(
     schedule_slots,
     translations
 );
+
+diesel::table! {
+    ballots (id) {
+        id -> Text,
+        round_id -> Text,
+        area_key -> Text,
+        channel -> Text,
+        kiosk_id -> Nullable<Text>,
+        person -> Nullable<Text>,
+        cast_at -> Timestamp,
+        received_at -> Timestamp,
+        choices -> Text,
+        language -> Text,
+        status -> Text,
+        reason -> Nullable<Text>,
+        tracking_code -> Text,
+    }
+}
+
+diesel::table! {
+    voting_codes (round_id, code_hash) {
+        round_id -> Text,
+        code_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    monitoring (id) {
+        id -> Text,
+        round_id -> Text,
+        day -> Text,
+        age_band -> Nullable<Text>,
+        sex -> Nullable<Text>,
+        ethnic_group -> Nullable<Text>,
+        disability -> Nullable<Text>,
+        influence -> Nullable<Text>,
+    }
+}

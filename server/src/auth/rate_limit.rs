@@ -79,3 +79,42 @@ pub fn record(
     })?;
     Ok(())
 }
+
+/// Wrong voting codes allowed per client address and round in the window.
+pub const CODE_GUESSES_PER_ADDRESS: i64 = 10;
+
+fn code_key(round_id: &str) -> String {
+    format!("code:{round_id}")
+}
+
+/// Refuses with 429 once an address has sent too many wrong voting codes for a round.
+pub fn check_code_guesses(
+    conn: &mut DbConn,
+    round_id: &str,
+    address: &str,
+) -> Result<(), AppError> {
+    let since = now() - Duration::minutes(WINDOW_MINUTES);
+    let key = code_key(round_id);
+    let failures: i64 = with_conn!(conn, |c| login_attempts::table
+        .filter(login_attempts::email.eq(&key))
+        .filter(login_attempts::address.eq(address))
+        .filter(login_attempts::succeeded.eq(false))
+        .filter(login_attempts::attempted_at.gt(since))
+        .count()
+        .get_result(c))?;
+    if failures >= CODE_GUESSES_PER_ADDRESS {
+        return Err(AppError::too_many(
+            "too_many_attempts",
+            format!(
+                "Too many voting codes entered here were wrong. Wait {WINDOW_MINUTES} minutes, \
+                 then try again."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Records a wrong voting code.
+pub fn record_code_guess(conn: &mut DbConn, round_id: &str, address: &str) -> Result<(), AppError> {
+    record(conn, &code_key(round_id), address, false)
+}

@@ -1,5 +1,6 @@
 //! HTTP routes: health checks, the JSON API under `/api/v1`, and the server-rendered pages.
 
+pub mod ballots;
 pub mod health;
 pub mod partnerships;
 pub mod rounds;
@@ -17,6 +18,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::scope("/api/v1")
                 .configure(partnerships::configure)
                 .configure(rounds::configure)
+                .configure(ballots::configure)
                 .configure(session_api::configure)
                 .configure(tokens_api::configure)
                 .default_service(web::to(api_not_found)),

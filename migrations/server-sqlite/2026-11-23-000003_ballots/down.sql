@@ -1,0 +1,3 @@
+DROP TABLE monitoring;
+DROP TABLE voting_codes;
+DROP TABLE ballots;

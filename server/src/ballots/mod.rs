@@ -1,0 +1,6 @@
+//! Ballots on the server: storage, tracking codes for receipts, voting codes for poll cards,
+//! and equality monitoring answers kept apart from ballots.
+
+pub mod codes;
+pub mod store;
+pub mod tracking;

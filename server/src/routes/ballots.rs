@@ -1,0 +1,330 @@
+//! Voting through the JSON API: cast a ballot, check a receipt, issue voting codes, and give
+//! equality monitoring answers.
+
+use super::rounds::parse_body;
+use super::session_api::client_address;
+use crate::accounts::Role;
+use crate::app::AppState;
+use crate::audit::{self, Actor, Entry};
+use crate::auth::{rate_limit, Caller};
+use crate::ballots::{codes, store, tracking};
+use crate::error::AppError;
+use crate::rounds::{store as rounds_store, Round, RoundStatus};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+use youdecide_shared::ballot::{self, BallotBody, BallotError, Identity, ProjectRef};
+use youdecide_shared::round::{EligibilityMode, FieldError};
+use youdecide_shared::voter_key;
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/rounds/{rid}/ballots", web::post().to(cast))
+        .route("/rounds/{rid}/codes", web::post().to(issue_codes))
+        .route("/rounds/{rid}/monitoring", web::post().to(add_monitoring))
+        .route("/ballots/{code}", web::get().to(receipt));
+}
+
+/// The HTTP error for a refused ballot: 409 when voting is closed, else 422.
+pub fn ballot_error(e: BallotError) -> AppError {
+    match e {
+        BallotError::RoundNotOpen | BallotError::OutsideVotingDates => {
+            AppError::conflict(e.code(), e.to_string())
+        }
+        other => AppError::invalid(other.code(), other.to_string()),
+    }
+}
+
+async fn load_public(state: &AppState, rid: &str) -> Result<Round, AppError> {
+    let rid = rid.to_string();
+    state
+        .db
+        .run(move |conn| rounds_store::load(conn, &rid))
+        .await?
+        .filter(|r| r.status.is_public())
+        .ok_or_else(|| AppError::not_found("There is no such round."))
+}
+
+/// The project facts the ballot rules need.
+pub fn project_refs(round: &Round) -> Vec<ProjectRef> {
+    round
+        .projects
+        .iter()
+        .map(|p| ProjectRef {
+            key: p.key.clone(),
+            area: p.area_key.clone(),
+            cost: p.cost,
+        })
+        .collect()
+}
+
+async fn cast(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let body: BallotBody = parse_body(&body)?;
+    let round = load_public(&state, &path).await?;
+    let now = chrono::Utc::now();
+    let valid = ballot::validate(
+        &body,
+        &round.spec,
+        &project_refs(&round),
+        round.status == RoundStatus::Open,
+        now,
+    )
+    .map_err(ballot_error)?;
+    let rid = round.row.id.clone();
+    let salt = round.row.voter_key_salt.clone();
+    if let Identity::Code(code) = &valid.identity {
+        let hash = voter_key::code_hash(code, &salt);
+        let (rid, address) = (rid.clone(), client_address(&req));
+        state
+            .db
+            .run(move |conn| {
+                rate_limit::check_code_guesses(conn, &rid, &address)?;
+                if store::code_issued(conn, &rid, &hash)? {
+                    return Ok(());
+                }
+                rate_limit::record_code_guess(conn, &rid, &address)?;
+                Err(AppError::invalid(
+                    "invalid_code",
+                    "This voting code was not issued for this round. Check it against your poll card.",
+                ))
+            })
+            .await?;
+    }
+    let identity = valid.identity.clone();
+    let person = web::block(move || voter_key::derive(&identity, &salt))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("voter key task failed: {e}")))?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let tracking_code = tracking::new_code(&id, &json!(valid.choices).to_string());
+    let new = store::NewBallot {
+        id,
+        round_id: rid,
+        area_key: valid.area.clone(),
+        channel: store::Channel::Online,
+        kiosk_id: None,
+        person,
+        cast_at: crate::accounts::now(),
+        choices: valid.choices.clone(),
+        language: valid.language.clone(),
+        tracking_code: tracking_code.clone(),
+    };
+    state
+        .db
+        .run(move |conn| {
+            conn.write(|conn| {
+                if let Some(p) = &new.person {
+                    if store::person_has_ballot(conn, &new.round_id, p)? {
+                        return Err(store::already_voted());
+                    }
+                }
+                store::insert(conn, &new)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(json!({ "tracking_code": tracking_code })))
+}
+
+async fn receipt(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let not_found = || {
+        AppError::not_found(
+            "No ballot has this tracking code. Check the code on your receipt and try again.",
+        )
+    };
+    let code = tracking::normalise(&path).ok_or_else(not_found)?;
+    let status = state
+        .db
+        .run(move |conn| store::status_by_tracking(conn, &code))
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(HttpResponse::Ok().json(json!({ "status": status })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodeRequest {
+    count: u32,
+}
+
+async fn issue_codes(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let rid = path.into_inner();
+    let round = {
+        let rid = rid.clone();
+        state
+            .db
+            .run(move |conn| rounds_store::load(conn, &rid))
+            .await?
+            .ok_or_else(|| AppError::not_found("There is no such round."))?
+    };
+    let pid = round
+        .row
+        .partnership_id
+        .parse()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("bad partnership id")))?;
+    caller.require(&state, pid, Role::Officer).await?;
+    let req: CodeRequest = parse_body(&body)?;
+    if req.count == 0 || req.count > codes::MAX_PER_REQUEST {
+        return Err(AppError::invalid_fields(
+            "invalid_field",
+            "",
+            &[FieldError::new(
+                "count",
+                format!("must be between 1 and {}", codes::MAX_PER_REQUEST),
+            )],
+        ));
+    }
+    if round.spec.eligibility.mode != EligibilityMode::Code {
+        return Err(AppError::conflict(
+            "codes_not_used",
+            "This round does not use voting codes: its eligibility mode is not \"code\".",
+        ));
+    }
+    if !matches!(round.status, RoundStatus::Draft | RoundStatus::Open) {
+        return Err(AppError::conflict(
+            "round_finished",
+            format!(
+                "Voting codes can be issued while a round is a draft or open; this round is {}.",
+                round.status
+            ),
+        ));
+    }
+    let plain: Vec<String> = (0..req.count).map(|_| codes::new_code()).collect();
+    let salt = round.row.voter_key_salt.clone();
+    let hashes: Vec<String> = plain
+        .iter()
+        .map(|c| voter_key::code_hash(&ballot::normalise_code(c), &salt))
+        .collect();
+    let actor = Actor {
+        id: Some(caller.user.id.clone()),
+        email: caller.user.email.clone(),
+    };
+    let count = req.count;
+    state
+        .db
+        .run(move |conn| {
+            conn.write(|conn| {
+                store::insert_code_hashes(conn, &round.row.id, &hashes)?;
+                audit::record(
+                    conn,
+                    &actor,
+                    Entry {
+                        partnership_id: &round.row.partnership_id,
+                        action: "codes.create",
+                        subject_type: "round",
+                        subject_id: &round.row.id,
+                        before: None,
+                        after: Some(json!({ "count": count })),
+                    },
+                )
+            })
+        })
+        .await?;
+    tracing::info!(round = %rid, count, "voting codes issued");
+    Ok(HttpResponse::Created().json(json!({ "codes": plain })))
+}
+
+/// The answers each monitoring question accepts.
+pub const MONITORING_CHOICES: [(&str, &[&str]); 5] = [
+    (
+        "age_band",
+        &[
+            "under-16",
+            "16-24",
+            "25-34",
+            "35-44",
+            "45-54",
+            "55-64",
+            "65-74",
+            "75-plus",
+            "prefer-not-to-say",
+        ],
+    ),
+    (
+        "sex",
+        &[
+            "female",
+            "male",
+            "prefer-to-self-describe",
+            "prefer-not-to-say",
+        ],
+    ),
+    (
+        "ethnic_group",
+        &[
+            "asian",
+            "black",
+            "mixed",
+            "white",
+            "other",
+            "prefer-not-to-say",
+        ],
+    ),
+    ("disability", &["yes", "no", "prefer-not-to-say"]),
+    (
+        "influence",
+        &[
+            "definitely-agree",
+            "tend-to-agree",
+            "tend-to-disagree",
+            "definitely-disagree",
+            "dont-know",
+        ],
+    ),
+];
+
+async fn add_monitoring(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let round = load_public(&state, &path).await?;
+    if round.status != RoundStatus::Open {
+        return Err(ballot_error(BallotError::RoundNotOpen));
+    }
+    let m: store::Monitoring = parse_body(&body)?;
+    let answers = [
+        ("age_band", &m.age_band),
+        ("sex", &m.sex),
+        ("ethnic_group", &m.ethnic_group),
+        ("disability", &m.disability),
+        ("influence", &m.influence),
+    ];
+    let mut errors = Vec::new();
+    for (field, value) in answers {
+        if let Some(v) = value {
+            let allowed = MONITORING_CHOICES
+                .iter()
+                .find(|(f, _)| *f == field)
+                .map(|(_, a)| *a)
+                .unwrap_or(&[]);
+            if !allowed.contains(&v.as_str()) {
+                errors.push(FieldError::new(
+                    field,
+                    format!("must be one of {}", allowed.join(", ")),
+                ));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::invalid_fields("invalid_monitoring", "", &errors));
+    }
+    let rid = round.row.id.clone();
+    state
+        .db
+        .run(move |conn| store::insert_monitoring(conn, &rid, &m))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
