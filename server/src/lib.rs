@@ -14,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod logging;
 pub mod pages;
+pub mod pdf;
 pub mod rounds;
 pub mod routes;
 pub mod schema;

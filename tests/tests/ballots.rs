@@ -10,6 +10,7 @@ on_both_backends!(
     voting_codes_are_single_use,
     monitoring_is_checked,
     closed_rounds_take_no_ballots,
+    poll_cards_print_usable_codes,
 );
 
 struct World {
@@ -248,4 +249,62 @@ fn closed_rounds_take_no_ballots(backend: Backend) {
         json!({}),
     );
     cast(&w, jane(json!([{"project": "a"}]))).assert_error(409, "round_not_open");
+}
+
+fn poll_cards_print_usable_codes(backend: Backend) {
+    let w = world(backend, "code");
+    let url = format!("{}/api/v1/rounds/{}/poll-cards", w.s.url, w.rid);
+    let resp = ureq::post(&url)
+        .set("Authorization", &format!("Bearer {}", w.admin))
+        .send_json(json!({"count": 10}))
+        .expect("poll cards");
+    assert_eq!(resp.status(), 201);
+    assert_eq!(resp.content_type(), "application/pdf");
+    let mut pdf = Vec::new();
+    std::io::Read::read_to_end(&mut resp.into_reader(), &mut pdf).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cards.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    // A real PDF reader finds two pages and ten codes in them.
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", file.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches('\u{c}').count(), 2, "two pages");
+    let codes: Vec<String> = text
+        .split_whitespace()
+        .filter(|t| t.len() == 16 && t.matches('-').count() == 3)
+        .map(str::to_string)
+        .collect();
+    assert_eq!(codes.len(), 10, "{text}");
+    assert!(text.contains("Ashby Decides"));
+    if let Ok(shots) = std::env::var("YOUDECIDE_SCREENSHOTS") {
+        let _ = std::process::Command::new("pdftoppm")
+            .args([
+                "-png",
+                "-r",
+                "60",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                file.to_str().unwrap(),
+                &format!("{shots}/poll-cards"),
+            ])
+            .status();
+    }
+    // The printed codes work, once each.
+    open(&w);
+    let ballot = |code: &str| {
+        json!({"eligibility": {"code": code, "postcode": "DN15 6AB", "age_confirmed": true},
+                                    "choices": [{"project": "c"}]})
+    };
+    assert_eq!(cast(&w, ballot(&codes[9])).status, 201);
+    cast(&w, ballot(&codes[9])).assert_error(409, "already_voted");
 }

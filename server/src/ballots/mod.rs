@@ -2,5 +2,6 @@
 //! and equality monitoring answers kept apart from ballots.
 
 pub mod codes;
+pub mod poll_cards;
 pub mod store;
 pub mod tracking;

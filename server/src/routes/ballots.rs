@@ -7,7 +7,7 @@ use crate::accounts::Role;
 use crate::app::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{rate_limit, Caller};
-use crate::ballots::{codes, store, tracking};
+use crate::ballots::{codes, poll_cards, store, tracking};
 use crate::error::AppError;
 use crate::rounds::{store as rounds_store, Round, RoundStatus};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -21,6 +21,7 @@ use youdecide_shared::voter_key;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/rounds/{rid}/ballots", web::post().to(cast))
         .route("/rounds/{rid}/codes", web::post().to(issue_codes))
+        .route("/rounds/{rid}/poll-cards", web::post().to(poll_cards))
         .route("/rounds/{rid}/monitoring", web::post().to(add_monitoring))
         .route("/ballots/{code}", web::get().to(receipt));
 }
@@ -160,7 +161,47 @@ async fn issue_codes(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    let rid = path.into_inner();
+    let (_, plain) = issue(&state, &caller, path.into_inner(), &body).await?;
+    Ok(HttpResponse::Created().json(json!({ "codes": plain })))
+}
+
+/// Issues new codes and answers with their poll cards as a PDF (the only copy of the codes).
+async fn poll_cards(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let (round, plain) = issue(&state, &caller, path.into_inner(), &body).await?;
+    let info = req.connection_info();
+    let vote_url = format!(
+        "{}://{}/rounds/{}/vote",
+        info.scheme(),
+        info.host(),
+        round.row.id
+    );
+    let title = round.spec.title.clone();
+    let pdf = web::block(move || poll_cards::render(&title, &vote_url, &plain))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("poll card task failed: {e}")))?;
+    Ok(HttpResponse::Created()
+        .content_type("application/pdf")
+        .insert_header((
+            "Content-Disposition",
+            "attachment; filename=\"poll-cards.pdf\"",
+        ))
+        .insert_header(("Cache-Control", "no-store"))
+        .body(pdf))
+}
+
+/// Checks the request and the round, makes `count` codes, and stores their hashes.
+async fn issue(
+    state: &AppState,
+    caller: &Caller,
+    rid: String,
+    body: &[u8],
+) -> Result<(Round, Vec<String>), AppError> {
     let round = {
         let rid = rid.clone();
         state
@@ -175,7 +216,7 @@ async fn issue_codes(
         .parse()
         .map_err(|_| AppError::Internal(anyhow::anyhow!("bad partnership id")))?;
     caller.require(&state, pid, Role::Officer).await?;
-    let req: CodeRequest = parse_body(&body)?;
+    let req: CodeRequest = parse_body(body)?;
     if req.count == 0 || req.count > codes::MAX_PER_REQUEST {
         return Err(AppError::invalid_fields(
             "invalid_field",
@@ -212,19 +253,20 @@ async fn issue_codes(
         email: caller.user.email.clone(),
     };
     let count = req.count;
+    let (rid2, pid2) = (round.row.id.clone(), round.row.partnership_id.clone());
     state
         .db
         .run(move |conn| {
             conn.write(|conn| {
-                store::insert_code_hashes(conn, &round.row.id, &hashes)?;
+                store::insert_code_hashes(conn, &rid2, &hashes)?;
                 audit::record(
                     conn,
                     &actor,
                     Entry {
-                        partnership_id: &round.row.partnership_id,
+                        partnership_id: &pid2,
                         action: "codes.create",
                         subject_type: "round",
-                        subject_id: &round.row.id,
+                        subject_id: &rid2,
                         before: None,
                         after: Some(json!({ "count": count })),
                     },
@@ -233,7 +275,7 @@ async fn issue_codes(
         })
         .await?;
     tracing::info!(round = %rid, count, "voting codes issued");
-    Ok(HttpResponse::Created().json(json!({ "codes": plain })))
+    Ok((round, plain))
 }
 
 /// The answers each monitoring question accepts.
