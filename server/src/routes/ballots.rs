@@ -215,7 +215,7 @@ async fn issue(
         .partnership_id
         .parse()
         .map_err(|_| AppError::Internal(anyhow::anyhow!("bad partnership id")))?;
-    caller.require(&state, pid, Role::Officer).await?;
+    caller.require(state, pid, Role::Officer).await?;
     let req: CodeRequest = parse_body(body)?;
     if req.count == 0 || req.count > codes::MAX_PER_REQUEST {
         return Err(AppError::invalid_fields(
