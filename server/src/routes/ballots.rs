@@ -174,13 +174,15 @@ async fn poll_cards(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let (round, plain) = issue(&state, &caller, path.into_inner(), &body).await?;
-    let info = req.connection_info();
-    let vote_url = format!(
-        "{}://{}/rounds/{}/vote",
-        info.scheme(),
-        info.host(),
-        round.row.id
-    );
+    let vote_url = {
+        let info = req.connection_info();
+        format!(
+            "{}://{}/rounds/{}/vote",
+            info.scheme(),
+            info.host(),
+            round.row.id
+        )
+    };
     let title = round.spec.title.clone();
     let pdf = web::block(move || poll_cards::render(&title, &vote_url, &plain))
         .await
