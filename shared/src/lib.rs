@@ -6,5 +6,6 @@ pub mod ids;
 pub mod pabulib;
 pub mod postcode;
 pub mod round;
+pub mod sync;
 pub mod tally;
 pub mod voter_key;
