@@ -423,6 +423,43 @@ fn check_choices(
     }
 }
 
+/// Checks choices already in stored form (`(project, weight)`, as kiosks send them) against
+/// the method, the area and its budget: the server's re-check of a kiosk ballot.
+pub fn check_weighted(
+    round: &RoundSpec,
+    projects: &[ProjectRef],
+    area: &str,
+    choices: &[(String, i64)],
+) -> Result<(), BallotError> {
+    let budget = round
+        .areas
+        .iter()
+        .find(|a| a.key == area)
+        .map(|a| a.budget)
+        .ok_or(BallotError::PostcodeNotInRound)?;
+    let len = choices.len() as i64;
+    let as_choices: Vec<Choice> = choices
+        .iter()
+        .map(|(project, w)| Choice {
+            project: project.clone(),
+            points: matches!(round.method, Method::Cumulative { .. }).then_some(*w),
+            rank: matches!(round.method, Method::Ranked { .. }).then_some(len + 1 - w),
+        })
+        .collect();
+    if matches!(round.method, Method::Approval { .. }) && choices.iter().any(|(_, w)| *w != 1) {
+        return Err(BallotError::InvalidPoints);
+    }
+    let checked = check_choices(&as_choices, &round.method, area, budget, projects)?;
+    let mut want: Vec<&(String, i64)> = choices.iter().collect();
+    let mut got: Vec<&(String, i64)> = checked.iter().collect();
+    want.sort();
+    got.sort();
+    if want != got {
+        return Err(BallotError::InvalidRanks);
+    }
+    Ok(())
+}
+
 /// A stored ballot as the counting rule sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cast {
@@ -655,6 +692,30 @@ mod tests {
         assert_eq!(
             check(&r, &b).unwrap().identity,
             Identity::Code("ABCDEFGHJKMNPQ".into())
+        );
+    }
+
+    #[test]
+    fn weighted_choices_are_rechecked() {
+        let r = round(json!({"kind": "approval"}), "self-declared");
+        let ok = |c: &[(&str, i64)]| {
+            let c: Vec<(String, i64)> = c.iter().map(|(k, w)| (k.to_string(), *w)).collect();
+            check_weighted(&r, &projects(), "central", &c)
+        };
+        assert!(ok(&[("a", 1)]).is_ok());
+        assert_eq!(ok(&[("a", 2)]), Err(BallotError::InvalidPoints));
+        assert_eq!(ok(&[("n", 1)]), Err(BallotError::ProjectNotInArea));
+        assert_eq!(
+            ok(&[("a", 1), ("b", 1), ("c", 1)]),
+            Err(BallotError::OverBudget)
+        );
+        let r = round(json!({"kind": "ranked", "max_ranks": 3}), "self-declared");
+        let c = vec![("a".to_string(), 2), ("b".to_string(), 1)];
+        assert!(check_weighted(&r, &projects(), "central", &c).is_ok());
+        let c = vec![("a".to_string(), 2), ("b".to_string(), 2)];
+        assert_eq!(
+            check_weighted(&r, &projects(), "central", &c),
+            Err(BallotError::InvalidRanks)
         );
     }
 

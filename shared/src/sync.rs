@@ -59,6 +59,25 @@ pub struct Batch {
     pub sent_at: String,
     /// Consecutive records, oldest first.
     pub ballots: Vec<KioskBallot>,
+    /// How many records the kiosk still holds unsent after this batch.
+    #[serde(default)]
+    pub pending_after: u64,
+}
+
+/// A kiosk's signed request for its rounds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoundsRequest {
+    /// The kiosk's id.
+    pub kiosk_id: String,
+    /// When the kiosk sent it (RFC 3339, kiosk clock).
+    pub sent_at: String,
+    /// The ETag of the copy the kiosk holds.
+    #[serde(default)]
+    pub etag: Option<String>,
+    /// How many ballots the kiosk holds unsent.
+    #[serde(default)]
+    pub pending: u64,
 }
 
 /// A batch as sent: its exact JSON bytes (hex) and the signature over them (hex).
@@ -114,9 +133,9 @@ pub enum SyncError {
     },
 }
 
-/// Signs a batch with the kiosk's key.
-pub fn sign(batch: &Batch, key: &SigningKey) -> SignedBatch {
-    let bytes = serde_json::to_vec(batch).unwrap_or_default();
+/// Signs a message (a batch or a rounds request) with the kiosk's key.
+pub fn sign<T: Serialize>(message: &T, key: &SigningKey) -> SignedBatch {
+    let bytes = serde_json::to_vec(message).unwrap_or_default();
     let signature = key.sign(&bytes);
     SignedBatch {
         batch: hex::encode(&bytes),
@@ -124,8 +143,11 @@ pub fn sign(batch: &Batch, key: &SigningKey) -> SignedBatch {
     }
 }
 
-/// Checks the signature and decodes the batch.
-pub fn open(signed: &SignedBatch, key: &VerifyingKey) -> Result<Batch, SyncError> {
+/// Checks the signature and decodes the message.
+pub fn open<T: serde::de::DeserializeOwned>(
+    signed: &SignedBatch,
+    key: &VerifyingKey,
+) -> Result<T, SyncError> {
     let bytes = hex::decode(&signed.batch).map_err(|e| SyncError::Malformed(e.to_string()))?;
     let sig_bytes: [u8; 64] = hex::decode(&signed.signature)
         .ok()
@@ -227,11 +249,12 @@ mod tests {
             kiosk_id: "k".into(),
             sent_at: "2027-03-05T12:00:00Z".into(),
             ballots: chain(3),
+            pending_after: 0,
         };
         let signed = sign(&batch, &key);
-        assert_eq!(open(&signed, &key.verifying_key()).unwrap(), batch);
+        assert_eq!(open::<Batch>(&signed, &key.verifying_key()).unwrap(), batch);
         assert_eq!(
-            open(&signed, &other.verifying_key()),
+            open::<Batch>(&signed, &other.verifying_key()),
             Err(SyncError::BadSignature)
         );
         let mut tampered = signed.clone();
@@ -240,7 +263,7 @@ mod tests {
         bytes[i] = b'b';
         tampered.batch = hex::encode(bytes);
         assert_eq!(
-            open(&tampered, &key.verifying_key()),
+            open::<Batch>(&tampered, &key.verifying_key()),
             Err(SyncError::BadSignature)
         );
         let key_hex = hex::encode(key.verifying_key().to_bytes());
