@@ -2,4 +2,8 @@
 //! ballot durably on the device, and syncs with the server once it is back online.
 
 pub mod cli;
+pub mod keys;
+pub mod server;
 pub mod store;
+pub mod sync;
+pub mod vote;

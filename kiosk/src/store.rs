@@ -7,6 +7,8 @@ use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
+use youdecide_shared::codes;
+use youdecide_shared::sync::{Ack, KioskBallot, GENESIS};
 
 /// The kiosk's migrations.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/kiosk-sqlite");
@@ -18,6 +20,27 @@ diesel::table! {
     settings (name) {
         name -> Text,
         value -> Text,
+    }
+}
+
+diesel::table! {
+    ballots (seq) {
+        seq -> BigInt,
+        id -> Text,
+        round_id -> Text,
+        person -> Nullable<Text>,
+        record -> Text,
+        hash -> Text,
+        cast_at -> Text,
+        synced_at -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    rounds (id) {
+        id -> Text,
+        data -> Text,
     }
 }
 
@@ -46,6 +69,27 @@ pub enum StoreError {
     /// A query failed.
     #[error("kiosk store error: {0}")]
     Query(#[from] diesel::result::Error),
+    /// This person already has a ballot for the round on this kiosk.
+    #[error("this person has already voted at this kiosk")]
+    AlreadyVoted,
+    /// A stored record cannot be read.
+    #[error("a stored ballot record is damaged: {0}")]
+    Damaged(String),
+}
+
+/// A ballot ready to append to the log (the store adds id, position and chain hash).
+#[derive(Debug, Clone)]
+pub struct Draft {
+    /// The round.
+    pub round_id: String,
+    /// The voter's area.
+    pub area: String,
+    /// Voter key or code hash.
+    pub person: Option<String>,
+    /// `(project, weight)` pairs.
+    pub choices: Vec<(String, i64)>,
+    /// Language used.
+    pub language: String,
 }
 
 /// The open store.
@@ -107,6 +151,171 @@ impl Store {
             .values((settings::name.eq(name), settings::value.eq(value)))
             .execute(&mut self.conn)?;
         Ok(())
+    }
+
+    /// Appends a ballot to the log in one durable transaction; returns the stored record.
+    /// Refuses a second ballot from the same person for the same round.
+    pub fn append(&mut self, draft: Draft) -> Result<KioskBallot, StoreError> {
+        self.conn.immediate_transaction(|c| {
+            let last: Option<(i64, String)> = ballots::table
+                .order(ballots::seq.desc())
+                .select((ballots::seq, ballots::hash))
+                .first(c)
+                .optional()?;
+            let (seq, prev_hash) = last
+                .map(|(s, h)| (s + 1, h))
+                .unwrap_or((1, GENESIS.to_string()));
+            let id = uuid::Uuid::now_v7().to_string();
+            let mut nonce = [0u8; 16];
+            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut nonce);
+            let content = serde_json::to_string(&draft.choices).unwrap_or_default();
+            let record = KioskBallot {
+                tracking_code: codes::tracking_code(&id, &content, &nonce),
+                id,
+                seq: seq as u64,
+                prev_hash,
+                round_id: draft.round_id,
+                cast_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                area: draft.area,
+                person: draft.person,
+                choices: draft.choices,
+                language: draft.language,
+            };
+            let inserted = diesel::insert_into(ballots::table)
+                .values((
+                    ballots::seq.eq(seq),
+                    ballots::id.eq(&record.id),
+                    ballots::round_id.eq(&record.round_id),
+                    ballots::person.eq(record.person.as_deref()),
+                    ballots::record.eq(serde_json::to_string(&record).unwrap_or_default()),
+                    ballots::hash.eq(record.hash()),
+                    ballots::cast_at.eq(&record.cast_at),
+                ))
+                .execute(c);
+            match inserted {
+                Ok(_) => Ok(record),
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                )) => Err(StoreError::AlreadyVoted),
+                Err(e) => Err(e.into()),
+            }
+        })
+    }
+
+    fn parse(rows: Vec<String>) -> Result<Vec<KioskBallot>, StoreError> {
+        rows.iter()
+            .map(|r| serde_json::from_str(r).map_err(|e| StoreError::Damaged(e.to_string())))
+            .collect()
+    }
+
+    /// The oldest unsynced records, at most `limit`.
+    pub fn unsynced(&mut self, limit: i64) -> Result<Vec<KioskBallot>, StoreError> {
+        let rows: Vec<String> = ballots::table
+            .filter(ballots::synced_at.is_null())
+            .order(ballots::seq.asc())
+            .limit(limit)
+            .select(ballots::record)
+            .load(&mut self.conn)?;
+        Self::parse(rows)
+    }
+
+    /// Every record, in order (for verifying the chain).
+    pub fn all_records(&mut self) -> Result<Vec<KioskBallot>, StoreError> {
+        let rows: Vec<String> = ballots::table
+            .order(ballots::seq.asc())
+            .select(ballots::record)
+            .load(&mut self.conn)?;
+        Self::parse(rows)
+    }
+
+    /// Whether the stored log still forms an unbroken chain whose hashes match the records.
+    pub fn chain_ok(&mut self) -> Result<bool, StoreError> {
+        let hashes: Vec<(String, String)> = ballots::table
+            .order(ballots::seq.asc())
+            .select((ballots::record, ballots::hash))
+            .load(&mut self.conn)?;
+        let mut records = Vec::with_capacity(hashes.len());
+        for (record, hash) in hashes {
+            let Ok(r) = serde_json::from_str::<KioskBallot>(&record) else {
+                return Ok(false);
+            };
+            if r.hash() != hash {
+                return Ok(false);
+            }
+            records.push(r);
+        }
+        Ok(youdecide_shared::sync::verify_log(&records).is_ok())
+    }
+
+    /// Marks acknowledged records as synced, with the server's outcome.
+    pub fn mark_synced(&mut self, acks: &[Ack]) -> Result<(), StoreError> {
+        let now = chrono::Utc::now().to_rfc3339();
+        self.conn.immediate_transaction(|c| {
+            for a in acks {
+                diesel::update(ballots::table.filter(ballots::id.eq(&a.id)))
+                    .set((
+                        ballots::synced_at.eq(&now),
+                        ballots::outcome.eq(match &a.reason {
+                            Some(r) => format!("{}: {r}", a.outcome),
+                            None => a.outcome.clone(),
+                        }),
+                    ))
+                    .execute(c)?;
+            }
+            Ok::<_, StoreError>(())
+        })
+    }
+
+    /// `(total, unsynced)` ballot counts.
+    pub fn counts(&mut self) -> Result<(i64, i64), StoreError> {
+        let total: i64 = ballots::table.count().get_result(&mut self.conn)?;
+        let unsynced: i64 = ballots::table
+            .filter(ballots::synced_at.is_null())
+            .count()
+            .get_result(&mut self.conn)?;
+        Ok((total, unsynced))
+    }
+
+    /// Ballots cast since a time (RFC 3339 prefix comparison, e.g. today's date).
+    pub fn count_since(&mut self, since: &str) -> Result<i64, StoreError> {
+        Ok(ballots::table
+            .filter(ballots::cast_at.ge(since))
+            .count()
+            .get_result(&mut self.conn)?)
+    }
+
+    /// Replaces the offline copy of the rounds.
+    pub fn save_rounds(&mut self, list: &[serde_json::Value]) -> Result<(), StoreError> {
+        self.conn.immediate_transaction(|c| {
+            diesel::delete(rounds::table).execute(c)?;
+            for r in list {
+                let id = r["id"].as_str().unwrap_or_default();
+                diesel::insert_into(rounds::table)
+                    .values((rounds::id.eq(id), rounds::data.eq(r.to_string())))
+                    .execute(c)?;
+            }
+            Ok::<_, StoreError>(())
+        })
+    }
+
+    /// The offline copy of the rounds.
+    pub fn rounds(&mut self) -> Result<Vec<serde_json::Value>, StoreError> {
+        let rows: Vec<String> = rounds::table.select(rounds::data).load(&mut self.conn)?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| serde_json::from_str(r).ok())
+            .collect())
+    }
+
+    /// One round from the offline copy.
+    pub fn round(&mut self, id: &str) -> Result<Option<serde_json::Value>, StoreError> {
+        let row: Option<String> = rounds::table
+            .find(id)
+            .select(rounds::data)
+            .first(&mut self.conn)
+            .optional()?;
+        Ok(row.and_then(|r| serde_json::from_str(&r).ok()))
     }
 
     /// Reverts every migration (used to check each `down.sql`).

@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod kiosks;
 pub mod logging;
 pub mod pages;
 pub mod pdf;

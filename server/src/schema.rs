@@ -215,3 +215,33 @@ diesel::table! {
         influence -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    kiosks (id) {
+        id -> Text,
+        partnership_id -> Text,
+        name -> Text,
+        enrollment_code_hash -> Nullable<Text>,
+        enrollment_expires_at -> Nullable<Timestamp>,
+        public_key -> Nullable<Text>,
+        enrolled_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        last_seen_at -> Nullable<Timestamp>,
+        last_sync_at -> Nullable<Timestamp>,
+        head_seq -> BigInt,
+        head_hash -> Text,
+        ballots_received -> BigInt,
+        pending_reported -> BigInt,
+        clock_skew_seconds -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    kiosk_chain (kiosk_id, seq) {
+        kiosk_id -> Text,
+        seq -> BigInt,
+        ballot_id -> Text,
+        hash -> Text,
+    }
+}

@@ -2,6 +2,7 @@
 //! server and kiosk. Pure: no I/O beyond readers and writers handed in, no database, no HTTP.
 
 pub mod ballot;
+pub mod codes;
 pub mod ids;
 pub mod pabulib;
 pub mod postcode;

@@ -2,8 +2,8 @@
 //! system's CSPRNG), printed in groups (`K3QF-9MXD-2TAW-B`). Only a hash keyed by the round's
 //! salt is stored; a code is good for one counted ballot in its round.
 
-use super::tracking::{crockford, grouped};
 use rand::RngCore;
+use youdecide_shared::codes::{crockford, grouped};
 
 /// How many codes one request may make.
 pub const MAX_PER_REQUEST: u32 = 10_000;

@@ -2,6 +2,7 @@
 
 pub mod ballots;
 pub mod health;
+pub mod kiosks;
 pub mod partnerships;
 pub mod rounds;
 pub mod session_api;
@@ -19,6 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(partnerships::configure)
                 .configure(rounds::configure)
                 .configure(ballots::configure)
+                .configure(kiosks::configure)
                 .configure(session_api::configure)
                 .configure(tokens_api::configure)
                 .default_service(web::to(api_not_found)),

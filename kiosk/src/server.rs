@@ -1,0 +1,221 @@
+//! The kiosk's local HTTP server on 127.0.0.1: the voting screen, the local ballot API (which
+//! answers 201 only once a ballot is durably stored), status, "sync now", and the background
+//! sync task with backoff.
+
+use crate::store::Store;
+use crate::sync::{self, Identity, SyncFailure};
+use crate::vote::{self, VoteError};
+use actix_web::{web, App, HttpResponse, HttpServer};
+use ed25519_dalek::SigningKey;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use tokio::sync::Notify;
+
+/// Shared by the handlers and the sync task.
+pub struct KioskState {
+    /// The local store (one writer at a time keeps the chain in order).
+    pub store: Mutex<Store>,
+    /// Who this kiosk is, once enrolled.
+    pub identity: Option<Identity>,
+    /// The signing key, once enrolled.
+    pub key: Option<SigningKey>,
+    /// Wakes the sync task at once.
+    pub sync_now: Notify,
+    /// The data directory.
+    pub data_dir: PathBuf,
+}
+
+/// The status object printed by `youdecide-kiosk status` and served at `/api/status`.
+pub fn status(store: &mut Store) -> Result<Value, String> {
+    let get = |s: &mut Store, k: &str| s.setting(k).map_err(|e| e.to_string());
+    let (total, unsynced) = store.counts().map_err(|e| e.to_string())?;
+    let today = chrono::Utc::now().date_naive().to_string();
+    Ok(json!({
+        "kiosk_id": get(store, "kiosk_id")?,
+        "server": get(store, "server")?,
+        "name": get(store, "name")?,
+        "ballots_total": total,
+        "ballots_unsynced": unsynced,
+        "ballots_today": store.count_since(&today).map_err(|e| e.to_string())?,
+        "last_sync_at": get(store, "last_sync_at")?,
+        "last_sync_error": get(store, "last_sync_error")?,
+        "revoked": get(store, "revoked")?.is_some(),
+        "rounds": store.rounds().map_err(|e| e.to_string())?.len(),
+        "chain_ok": store.chain_ok().map_err(|e| e.to_string())?,
+    }))
+}
+
+fn error(status: actix_web::http::StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(json!({"error": {"code": code, "message": message}}))
+}
+
+async fn cast(state: web::Data<KioskState>, body: web::Bytes) -> HttpResponse {
+    use actix_web::http::StatusCode;
+    let st = state.clone();
+    let result = web::block(move || {
+        let mut store = st
+            .store
+            .lock()
+            .map_err(|_| VoteError::Malformed("the kiosk store is unavailable".into()))?;
+        vote::cast(&mut store, &body)
+    })
+    .await;
+    match result {
+        Ok(Ok(record)) => {
+            state.sync_now.notify_one();
+            HttpResponse::Created()
+                .json(json!({"tracking_code": record.tracking_code, "id": record.id}))
+        }
+        Ok(Err(VoteError::AlreadyVoted)) => error(
+            StatusCode::CONFLICT,
+            "already_voted",
+            &VoteError::AlreadyVoted.to_string(),
+        ),
+        Ok(Err(VoteError::Invalid(e))) => {
+            error(StatusCode::UNPROCESSABLE_ENTITY, e.code(), &e.to_string())
+        }
+        Ok(Err(e @ VoteError::UnknownRound)) => {
+            error(StatusCode::NOT_FOUND, "unknown_round", &e.to_string())
+        }
+        Ok(Err(e @ VoteError::Malformed(_))) => {
+            error(StatusCode::BAD_REQUEST, "invalid_ballot", &e.to_string())
+        }
+        Ok(Err(e @ VoteError::Store(_))) => {
+            tracing::error!(error = %e, "ballot not stored");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "not_stored",
+                "The ballot could not be saved. Please ask the attendant for help.",
+            )
+        }
+        Err(_) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "not_stored",
+            "The ballot could not be saved.",
+        ),
+    }
+}
+
+async fn get_status(state: web::Data<KioskState>) -> HttpResponse {
+    let st = state.clone();
+    match web::block(move || {
+        let mut store = st
+            .store
+            .lock()
+            .map_err(|_| "store unavailable".to_string())?;
+        status(&mut store)
+    })
+    .await
+    {
+        Ok(Ok(v)) => HttpResponse::Ok().json(v),
+        _ => error(
+            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "status_unavailable",
+            "The kiosk's status cannot be read.",
+        ),
+    }
+}
+
+async fn sync_now(state: web::Data<KioskState>) -> HttpResponse {
+    state.sync_now.notify_one();
+    HttpResponse::Accepted().json(json!({"sync": "started"}))
+}
+
+async fn rounds(state: web::Data<KioskState>) -> HttpResponse {
+    let st = state.clone();
+    let list = web::block(move || st.store.lock().ok().and_then(|mut s| s.rounds().ok()))
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    HttpResponse::Ok().json(list)
+}
+
+/// The background sync loop: a pass every 30 s while all is well, backing off on failures,
+/// woken at once by a new ballot or "sync now"; stops for good if the kiosk is revoked.
+async fn sync_loop(state: web::Data<KioskState>) {
+    let (Some(identity), Some(key)) = (state.identity.clone(), state.key.clone()) else {
+        return;
+    };
+    let mut failures = 0u32;
+    loop {
+        let st = state.clone();
+        let (id, k) = (identity.clone(), key.clone());
+        let result = tokio::task::spawn_blocking(move || sync::run_once(&st.store, &k, &id)).await;
+        let wait = match result {
+            Ok(Ok(report)) => {
+                if report.acknowledged > 0 {
+                    tracing::info!(acknowledged = report.acknowledged, "synced");
+                }
+                failures = 0;
+                if let Ok(mut s) = state.store.lock() {
+                    let _ = s.set_setting("last_sync_error", "");
+                }
+                std::time::Duration::from_secs(30)
+            }
+            Ok(Err(SyncFailure::Revoked)) => {
+                tracing::warn!("this kiosk has been revoked; sync stopped");
+                if let Ok(mut s) = state.store.lock() {
+                    let _ = s.set_setting("revoked", "yes");
+                    let _ = s.set_setting("last_sync_error", &SyncFailure::Revoked.to_string());
+                }
+                return;
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "sync failed");
+                if let Ok(mut s) = state.store.lock() {
+                    let _ = s.set_setting("last_sync_error", &e.to_string());
+                }
+                failures += 1;
+                sync::backoff(failures - 1)
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "sync task failed");
+                failures += 1;
+                sync::backoff(failures - 1)
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = state.sync_now.notified() => {}
+        }
+    }
+}
+
+/// Serves until a shutdown signal; prints `youdecide-kiosk listening on http://ADDR` first.
+pub fn run(bind: &str, state: KioskState) -> std::io::Result<()> {
+    let state = web::Data::new(state);
+    actix_web::rt::System::new().block_on(async move {
+        let st = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(st.clone())
+                .app_data(web::PayloadConfig::new(256 * 1024))
+                .route("/", web::get().to(crate::server::screen))
+                .route("/api/ballots", web::post().to(cast))
+                .route("/api/status", web::get().to(get_status))
+                .route("/api/sync", web::post().to(sync_now))
+                .route("/api/rounds", web::get().to(rounds))
+        })
+        .workers(2)
+        .shutdown_timeout(10)
+        .bind(bind)?;
+        for a in server.addrs() {
+            println!("youdecide-kiosk listening on http://{a}");
+        }
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        let sync_task = actix_web::rt::spawn(sync_loop(state.clone()));
+        let result = server.run().await;
+        sync_task.abort();
+        result
+    })
+}
+
+/// The voting screen.
+pub async fn screen() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(include_str!("../static/index.html"))
+}

@@ -1,0 +1,193 @@
+//! The sync client: pull the partnership's open rounds (with an ETag), then push unsynced
+//! ballots in signed batches, marking as synced exactly what the server acknowledges.
+
+use crate::store::Store;
+use ed25519_dalek::SigningKey;
+use serde_json::Value;
+use std::time::Duration;
+use youdecide_shared::sync::{self, Batch, BatchReply, RoundsRequest};
+
+/// Ballots per batch.
+pub const BATCH_SIZE: i64 = 500;
+
+/// Why a sync pass stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncFailure {
+    /// No answer from the server.
+    #[error("the server at {0} cannot be reached: {1}")]
+    Unreachable(String, String),
+    /// The partnership revoked this kiosk.
+    #[error("this kiosk has been revoked by its partnership; it will not sync again")]
+    Revoked,
+    /// The server refused a request.
+    #[error("the server refused the sync: {0}")]
+    Refused(String),
+    /// The local store failed.
+    #[error("{0}")]
+    Store(String),
+}
+
+/// What a pass did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Report {
+    /// Ballots acknowledged in this pass.
+    pub acknowledged: usize,
+    /// Whether the rounds changed.
+    pub rounds_updated: bool,
+}
+
+/// Who this kiosk is.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// The server's base URL.
+    pub server: String,
+    /// This kiosk's id.
+    pub kiosk_id: String,
+}
+
+fn agent() -> ureq::Agent {
+    ureq::AgentBuilder::new()
+        .timeout_connect(Duration::from_secs(5))
+        .timeout(Duration::from_secs(60))
+        .build()
+}
+
+fn post(id: &Identity, path: &str, body: &Value) -> Result<(u16, Value), SyncFailure> {
+    let url = format!(
+        "{}/api/v1/kiosk/{}/{path}",
+        id.server.trim_end_matches('/'),
+        id.kiosk_id
+    );
+    match agent().post(&url).send_json(body.clone()) {
+        Ok(r) => {
+            let status = r.status();
+            let v = if status == 304 {
+                Value::Null
+            } else {
+                r.into_json().unwrap_or(Value::Null)
+            };
+            Ok((status, v))
+        }
+        Err(ureq::Error::Status(status, r)) => {
+            let v: Value = r.into_json().unwrap_or(Value::Null);
+            if v["error"]["code"] == "kiosk_revoked" {
+                return Err(SyncFailure::Revoked);
+            }
+            let msg = v["error"]["message"].as_str().unwrap_or("no reason given");
+            Err(SyncFailure::Refused(format!("{status}: {msg}")))
+        }
+        Err(e) => Err(SyncFailure::Unreachable(id.server.clone(), e.to_string())),
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339()
+}
+
+/// One full pass: pull rounds, then push until nothing is left or a request fails.
+pub fn run_once(
+    store: &std::sync::Mutex<Store>,
+    key: &SigningKey,
+    id: &Identity,
+) -> Result<Report, SyncFailure> {
+    let lock = || {
+        store
+            .lock()
+            .map_err(|_| SyncFailure::Store("the kiosk store is unavailable".into()))
+    };
+    let mut report = Report::default();
+    let (etag, pending) = {
+        let mut s = lock()?;
+        let etag = s
+            .setting("rounds_etag")
+            .map_err(|e| SyncFailure::Store(e.to_string()))?;
+        let (_, pending) = s.counts().map_err(|e| SyncFailure::Store(e.to_string()))?;
+        (etag, pending)
+    };
+    let request = RoundsRequest {
+        kiosk_id: id.kiosk_id.clone(),
+        sent_at: now(),
+        etag,
+        pending: pending as u64,
+    };
+    let (status, body) = post(
+        id,
+        "rounds",
+        &serde_json::to_value(sync::sign(&request, key)).unwrap_or_default(),
+    )?;
+    if status == 200 {
+        let rounds = body["rounds"].as_array().cloned().unwrap_or_default();
+        let mut s = lock()?;
+        s.save_rounds(&rounds)
+            .map_err(|e| SyncFailure::Store(e.to_string()))?;
+        if let Some(e) = body["etag"].as_str() {
+            s.set_setting("rounds_etag", e)
+                .map_err(|e| SyncFailure::Store(e.to_string()))?;
+        }
+        report.rounds_updated = true;
+    }
+    loop {
+        let (records, left) = {
+            let mut s = lock()?;
+            let records = s
+                .unsynced(BATCH_SIZE)
+                .map_err(|e| SyncFailure::Store(e.to_string()))?;
+            let (_, unsynced) = s.counts().map_err(|e| SyncFailure::Store(e.to_string()))?;
+            (records, unsynced as u64)
+        };
+        if records.is_empty() {
+            break;
+        }
+        let n = records.len() as u64;
+        let batch = Batch {
+            kiosk_id: id.kiosk_id.clone(),
+            sent_at: now(),
+            ballots: records,
+            pending_after: left.saturating_sub(n),
+        };
+        let signed = sync::sign(&batch, key);
+        let (_, body) = post(
+            id,
+            "batches",
+            &serde_json::to_value(signed).unwrap_or_default(),
+        )?;
+        let reply: BatchReply = serde_json::from_value(body).map_err(|e| {
+            SyncFailure::Refused(format!("the server's answer is not understood: {e}"))
+        })?;
+        let mut s = lock()?;
+        s.mark_synced(&reply.acks)
+            .map_err(|e| SyncFailure::Store(e.to_string()))?;
+        s.set_setting("last_sync_at", &now())
+            .map_err(|e| SyncFailure::Store(e.to_string()))?;
+        report.acknowledged += reply.acks.len();
+        if reply.acks.is_empty() {
+            return Err(SyncFailure::Refused(
+                "the server acknowledged nothing".into(),
+            ));
+        }
+    }
+    lock()?
+        .set_setting("last_sync_at", &now())
+        .map_err(|e| SyncFailure::Store(e.to_string()))?;
+    Ok(report)
+}
+
+/// The wait before the next attempt after `failures` failures in a row: doubling from 2 s,
+/// capped at 5 minutes, with up to 25% random jitter.
+pub fn backoff(failures: u32) -> Duration {
+    let base = 2u64.saturating_mul(1 << failures.min(8)).min(300);
+    let jitter = rand::random::<u64>() % (base * 250 + 1);
+    Duration::from_millis(base * 1000 - jitter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert!(backoff(0) <= Duration::from_secs(2) && backoff(0) >= Duration::from_millis(1500));
+        assert!(backoff(3) <= Duration::from_secs(16) && backoff(3) >= Duration::from_secs(12));
+        assert!(backoff(30) <= Duration::from_secs(300) && backoff(30) >= Duration::from_secs(225));
+    }
+}

@@ -1,0 +1,101 @@
+//! Taking a ballot at the kiosk: the same shared rules as the server, against the kiosk's
+//! offline copy of the round, then one durable append to the log.
+
+use crate::store::{Draft, Store, StoreError};
+use serde_json::Value;
+use youdecide_shared::ballot::{self, BallotBody, BallotError, ProjectRef};
+use youdecide_shared::round::RoundSpec;
+use youdecide_shared::sync::KioskBallot;
+use youdecide_shared::voter_key;
+
+/// Why a ballot was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum VoteError {
+    /// The body is not a ballot.
+    #[error("{0}")]
+    Malformed(String),
+    /// No such round on this kiosk.
+    #[error("This kiosk has no round with that id. Ask the attendant.")]
+    UnknownRound,
+    /// The ballot breaks a rule.
+    #[error("{0}")]
+    Invalid(BallotError),
+    /// Already voted here.
+    #[error("You have already voted in this round. Each person can vote once.")]
+    AlreadyVoted,
+    /// The store failed.
+    #[error("The ballot could not be saved: {0}")]
+    Store(StoreError),
+}
+
+/// The round's definition from its stored JSON.
+pub fn spec_of(round: &Value) -> Option<RoundSpec> {
+    let mut v = serde_json::Map::new();
+    for k in [
+        "title",
+        "description",
+        "opens_at",
+        "closes_at",
+        "method",
+        "rule",
+        "areas",
+        "eligibility",
+        "languages",
+    ] {
+        v.insert(k.into(), round.get(k)?.clone());
+    }
+    serde_json::from_value(Value::Object(v)).ok()
+}
+
+/// The projects' facts from the round's stored JSON.
+pub fn projects_of(round: &Value) -> Vec<ProjectRef> {
+    round["projects"]
+        .as_array()
+        .map(|ps| {
+            ps.iter()
+                .filter_map(|p| {
+                    Some(ProjectRef {
+                        key: p["key"].as_str()?.into(),
+                        area: p["area"].as_str()?.into(),
+                        cost: p["cost"].as_i64()?,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Checks a request `{"round": RID, …ballot…}` and appends it to the log.
+pub fn cast(store: &mut Store, body: &[u8]) -> Result<KioskBallot, VoteError> {
+    let mut v: Value = serde_json::from_slice(body)
+        .map_err(|e| VoteError::Malformed(format!("The request is not valid JSON: {e}.")))?;
+    let round_id = v
+        .as_object_mut()
+        .and_then(|o| o.remove("round"))
+        .and_then(|r| r.as_str().map(str::to_string))
+        .ok_or_else(|| VoteError::Malformed("round: the round's id is missing.".into()))?;
+    let body: BallotBody = serde_json::from_value(v)
+        .map_err(|e| VoteError::Malformed(format!("The ballot is not valid: {e}.")))?;
+    let round = store
+        .round(&round_id)
+        .map_err(VoteError::Store)?
+        .ok_or(VoteError::UnknownRound)?;
+    let spec = spec_of(&round).ok_or(VoteError::UnknownRound)?;
+    let valid = ballot::validate(&body, &spec, &projects_of(&round), true, chrono::Utc::now())
+        .map_err(VoteError::Invalid)?;
+    let salt = round["voter_key_salt"].as_str().unwrap_or_default();
+    let person = voter_key::derive(&valid.identity, salt)
+        .map_err(|e| VoteError::Malformed(e.to_string()))?;
+    store
+        .append(Draft {
+            round_id,
+            area: valid.area,
+            person,
+            choices: valid.choices,
+            language: valid.language,
+        })
+        .map_err(|e| match e {
+            StoreError::AlreadyVoted => VoteError::AlreadyVoted,
+            other => VoteError::Store(other),
+        })
+}

@@ -1,0 +1,2 @@
+DROP TABLE kiosk_chain;
+DROP TABLE kiosks;

@@ -1,0 +1,327 @@
+//! Kiosks through the JSON API: the registry for partnership staff, and the kiosk-facing
+//! endpoints (enrol, pull rounds, push signed batches).
+
+use super::parse_id;
+use super::rounds::parse_body;
+use super::session_api::client_address;
+use crate::accounts::{now, Role};
+use crate::app::AppState;
+use crate::audit::{self, Actor, Entry};
+use crate::auth::{rate_limit, Caller};
+use crate::error::AppError;
+use crate::kiosks::{ingest, store};
+use crate::rounds::{store as rounds_store, RoundStatus};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use youdecide_shared::ids::PartnershipId;
+use youdecide_shared::sync::{self, Batch, RoundsRequest, SignedBatch};
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/partnerships/{pid}/kiosks", web::post().to(create))
+        .route("/partnerships/{pid}/kiosks", web::get().to(list))
+        .route("/kiosks/{kid}/revoke", web::post().to(revoke))
+        .route("/kiosk/enroll", web::post().to(enroll))
+        .route("/kiosk/{kid}/rounds", web::post().to(pull_rounds))
+        .route("/kiosk/{kid}/batches", web::post().to(push_batch));
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewKiosk {
+    name: String,
+}
+
+fn qr_svg(text: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
+    Some(
+        code.render::<qrcode::render::svg::Color>()
+            .min_dimensions(200, 200)
+            .build(),
+    )
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let pid: PartnershipId = parse_id(&path, "partnership")?;
+    caller.require(&state, pid, Role::Admin).await?;
+    let req: NewKiosk = parse_body(&body)?;
+    let name = req.name.trim().to_string();
+    let mut errors = Vec::new();
+    youdecide_shared::round::check_text("name", &name, 1, 100, &mut errors);
+    if !errors.is_empty() {
+        return Err(AppError::invalid_fields("invalid_kiosk", "", &errors));
+    }
+    let actor = Actor {
+        id: Some(caller.user.id.clone()),
+        email: caller.user.email.clone(),
+    };
+    let (kiosk, code) = state
+        .db
+        .run(move |conn| {
+            conn.write(|conn| {
+                let (kiosk, code) = store::create(conn, &pid.to_string(), &name)?;
+                audit::record(
+                    conn,
+                    &actor,
+                    Entry {
+                        partnership_id: &pid.to_string(),
+                        action: "kiosk.create",
+                        subject_type: "kiosk",
+                        subject_id: &kiosk.id,
+                        before: None,
+                        after: Some(json!({ "name": kiosk.name })),
+                    },
+                )?;
+                Ok((kiosk, code))
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(json!({
+        "id": kiosk.id, "name": kiosk.name, "enrollment_code": code,
+        "enrollment_expires_at": kiosk.enrollment_expires_at.map(crate::time_fmt::rfc3339),
+        "enrollment_qr_svg": qr_svg(&code),
+    })))
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let pid: PartnershipId = parse_id(&path, "partnership")?;
+    caller.require(&state, pid, Role::Officer).await?;
+    let kiosks = state
+        .db
+        .run(move |conn| store::list(conn, &pid.to_string()))
+        .await?;
+    Ok(HttpResponse::Ok().json(kiosks.iter().map(store::Kiosk::to_json).collect::<Vec<_>>()))
+}
+
+async fn revoke(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let kid = path.into_inner();
+    let kiosk = {
+        let kid = kid.clone();
+        state
+            .db
+            .run(move |conn| store::find(conn, &kid))
+            .await?
+            .ok_or_else(|| AppError::not_found("There is no such kiosk."))?
+    };
+    let pid: PartnershipId = parse_id(&kiosk.partnership_id, "partnership")?;
+    caller.require(&state, pid, Role::Admin).await?;
+    let actor = Actor {
+        id: Some(caller.user.id.clone()),
+        email: caller.user.email.clone(),
+    };
+    state
+        .db
+        .run(move |conn| {
+            conn.write(|conn| {
+                store::revoke(conn, &kiosk.id)?;
+                audit::record(
+                    conn,
+                    &actor,
+                    Entry {
+                        partnership_id: &kiosk.partnership_id,
+                        action: "kiosk.revoke",
+                        subject_type: "kiosk",
+                        subject_id: &kiosk.id,
+                        before: None,
+                        after: None,
+                    },
+                )
+            })
+        })
+        .await?;
+    tracing::info!(kiosk = %kid, "kiosk revoked");
+    Ok(HttpResponse::Ok().json(json!({"id": kid, "revoked": true})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Enrolment {
+    code: String,
+    public_key: String,
+}
+
+async fn enroll(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let e: Enrolment = parse_body(&body)?;
+    if sync::verifying_key(&e.public_key).is_none() {
+        return Err(AppError::invalid(
+            "invalid_public_key",
+            "public_key: must be an ed25519 public key as 64 hexadecimal digits.",
+        ));
+    }
+    let address = client_address(&req);
+    let kiosk = state
+        .db
+        .run(move |conn| {
+            rate_limit::check_code_guesses(conn, "enrol", &address)?;
+            let kiosk = store::enroll(conn, &e.code, &e.public_key)?;
+            if kiosk.is_none() {
+                rate_limit::record_code_guess(conn, "enrol", &address)?;
+            }
+            Ok(kiosk)
+        })
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid(
+                "invalid_enrollment_code",
+                "This enrolment code is not valid, has been used, or has expired. Ask a \
+                 partnership admin for a new one.",
+            )
+        })?;
+    tracing::info!(kiosk = %kiosk.id, "kiosk enrolled");
+    Ok(HttpResponse::Created().json(json!({
+        "kiosk_id": kiosk.id, "partnership_id": kiosk.partnership_id, "name": kiosk.name,
+        "server_time": crate::time_fmt::rfc3339(now()),
+    })))
+}
+
+/// Loads the kiosk and opens its signed message, refusing unknown and revoked kiosks.
+async fn authenticate<T: serde::de::DeserializeOwned + Send + 'static>(
+    state: &AppState,
+    kid: &str,
+    body: &[u8],
+) -> Result<(store::Kiosk, T), AppError> {
+    let signed: SignedBatch = parse_body(body)?;
+    let kid = kid.to_string();
+    let kiosk = state
+        .db
+        .run(move |conn| store::find(conn, &kid))
+        .await?
+        .filter(|k| k.public_key.is_some())
+        .ok_or_else(|| {
+            AppError::unauthorized(
+                "unknown_kiosk",
+                "This kiosk is not enrolled with this server.",
+            )
+        })?;
+    if kiosk.revoked_at.is_some() {
+        return Err(AppError::forbidden(
+            "kiosk_revoked",
+            "This kiosk has been revoked by its partnership and can no longer send or receive data.",
+        ));
+    }
+    let key = kiosk
+        .public_key
+        .as_deref()
+        .and_then(sync::verifying_key)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("stored kiosk key is not valid")))?;
+    let message: T = sync::open(&signed, &key).map_err(|e| match e {
+        sync::SyncError::Malformed(m) => AppError::bad_request(
+            "invalid_batch",
+            format!("The message is not well formed: {m}."),
+        ),
+        other => AppError::unauthorized(
+            "bad_signature",
+            format!("The message was refused: {other}."),
+        ),
+    })?;
+    Ok((kiosk, message))
+}
+
+fn skew(sent_at: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(sent_at)
+        .ok()
+        .map(|t| (t.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds())
+}
+
+async fn pull_rounds(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let (kiosk, msg): (_, RoundsRequest) = authenticate(&state, &path, &body).await?;
+    if msg.kiosk_id != kiosk.id {
+        return Err(AppError::forbidden(
+            "wrong_kiosk",
+            "The request was signed for another kiosk.",
+        ));
+    }
+    let held_etag = msg.etag.clone();
+    let pid = kiosk.partnership_id.clone();
+    let kid = kiosk.id.clone();
+    let rounds: Vec<Value> = state
+        .db
+        .run(move |conn| {
+            store::seen(conn, &kid, skew(&msg.sent_at), msg.pending)?;
+            let rows = rounds_store::list(conn, &pid, true)?;
+            let mut out = Vec::new();
+            for row in rows
+                .iter()
+                .filter(|r| r.status().is_ok_and(|s| s == RoundStatus::Open))
+            {
+                if let Some(round) = rounds_store::load(conn, &row.id)? {
+                    let mut v = round.to_json();
+                    v["voter_key_salt"] = json!(round.row.voter_key_salt);
+                    out.push(v);
+                }
+            }
+            Ok(out)
+        })
+        .await?;
+    let payload = json!({ "rounds": rounds });
+    let etag = hex::encode(Sha256::digest(payload.to_string().as_bytes()));
+    if held_etag.as_deref() == Some(etag.as_str()) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header(("ETag", etag))
+            .finish());
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag.clone()))
+        .json(json!({ "etag": etag, "rounds": payload["rounds"] })))
+}
+
+async fn push_batch(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let (kiosk, batch): (_, Batch) = authenticate(&state, &path, &body).await?;
+    if batch.kiosk_id != kiosk.id {
+        return Err(AppError::forbidden(
+            "wrong_kiosk",
+            "The batch was signed for another kiosk.",
+        ));
+    }
+    if batch.ballots.len() > 5000 {
+        return Err(AppError::invalid(
+            "batch_too_large",
+            "A batch may hold at most 5000 ballots.",
+        ));
+    }
+    let skew = skew(&batch.sent_at);
+    let kid = kiosk.id.clone();
+    let reply = state
+        .db
+        .run(move |conn| {
+            let reply = ingest::ingest(conn, &kiosk, &batch)?;
+            crate::with_conn!(conn, |c| {
+                use crate::schema::kiosks;
+                use diesel::prelude::*;
+                diesel::update(kiosks::table.find(&kiosk.id))
+                    .set(kiosks::clock_skew_seconds.eq(skew))
+                    .execute(c)
+            })?;
+            Ok(reply)
+        })
+        .await?;
+    tracing::info!(kiosk = %kid, ballots = reply.acks.len(), head = reply.head_seq, "kiosk batch");
+    Ok(HttpResponse::Ok().json(reply))
+}
