@@ -6,6 +6,7 @@
 //! databases); `scripts/test` starts a private PostgreSQL and sets it.
 
 pub mod browser;
+pub mod kiosk;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use serde_json::Value;
@@ -199,6 +200,57 @@ pub struct TestServer {
     /// Its database.
     pub db: TestDb,
     child: Child,
+    #[allow(dead_code)]
+    subcommand: String,
+}
+
+/// Reads a `… listening on URL` line from a child's stdout, then keeps draining it.
+fn read_listening(child: &mut Child, prefix: &str) -> Option<String> {
+    let stdout = child.stdout.take()?;
+    let mut lines = BufReader::new(stdout).lines();
+    let mut url = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap_or_default();
+        if let Some(rest) = line.strip_prefix(prefix) {
+            url = Some(rest.trim().to_string());
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    url
+}
+
+/// Spawns `youdecide-server SUBCOMMAND` on a database; returns it with its URL.
+fn spawn_server(db: &TestDb, subcommand: &str, bind: &str) -> (Child, String) {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(db.data_dir().join("server.log"))
+        .expect("log file");
+    let mut child = Command::new(bin("youdecide-server"))
+        .args([
+            subcommand,
+            "--bind",
+            bind,
+            "--data-dir",
+            &db.data_dir().display().to_string(),
+            "--database-url",
+            &db.url,
+        ])
+        .env_remove("YOUDECIDE_BIND")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log))
+        .spawn()
+        .expect("spawn youdecide-server");
+    match read_listening(&mut child, "youdecide-server listening on ") {
+        Some(url) => (child, url),
+        None => {
+            let _ = child.kill();
+            let log = std::fs::read_to_string(db.data_dir().join("server.log")).unwrap_or_default();
+            panic!("the server did not start; its log:\n{log}");
+        }
+    }
 }
 
 impl TestServer {
@@ -209,43 +261,31 @@ impl TestServer {
 
     /// Starts the server (`serve` or `demo`) on the given database and waits for `/readyz`.
     pub fn start_with(db: TestDb, subcommand: &str) -> TestServer {
-        let log = std::fs::File::create(db.data_dir().join("server.log")).expect("log file");
-        let mut child = Command::new(bin("youdecide-server"))
-            .args([
-                subcommand,
-                "--bind",
-                "127.0.0.1:0",
-                "--data-dir",
-                &db.data_dir().display().to_string(),
-                "--database-url",
-                &db.url,
-            ])
-            .env_remove("YOUDECIDE_BIND")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log))
-            .spawn()
-            .expect("spawn youdecide-server");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let mut url = None;
-        for line in lines.by_ref() {
-            let line = line.unwrap_or_default();
-            if let Some(rest) = line.strip_prefix("youdecide-server listening on ") {
-                url = Some(rest.trim().to_string());
-                break;
-            }
-        }
-        let Some(url) = url else {
-            let _ = child.kill();
-            let log = std::fs::read_to_string(db.data_dir().join("server.log")).unwrap_or_default();
-            panic!("the server did not start; its log:\n{log}");
+        let (child, url) = spawn_server(&db, subcommand, "127.0.0.1:0");
+        let server = TestServer {
+            url,
+            db,
+            child,
+            subcommand: subcommand.to_string(),
         };
-        // Keep draining stdout so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        let server = TestServer { url, db, child };
         server.wait_ready();
         server
+    }
+
+    /// Kills the server at once (SIGKILL), as a crash or power cut would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the server again on the same database and the same address.
+    pub fn restart(&mut self) {
+        self.kill();
+        let addr = self.url.trim_start_matches("http://").to_string();
+        let (child, url) = spawn_server(&self.db, "serve", &addr);
+        self.child = child;
+        self.url = url;
+        self.wait_ready();
     }
 
     fn wait_ready(&self) {

@@ -1,0 +1,234 @@
+//! The real kiosk against the real server, on SQLite and on PostgreSQL: enrol, vote with the
+//! server down, kill the kiosk part-way, restart both, sync, and check the server holds exactly
+//! the confirmed ballots; then a revoked kiosk stops.
+
+use serde_json::{json, Value};
+use youdecide_tests::kiosk::TestKiosk;
+use youdecide_tests::{on_both_backends, Backend, TestServer};
+
+on_both_backends!(
+    offline_voting_survives_crashes_and_syncs_exactly,
+    enrolment_codes_are_one_time
+);
+
+/// A server with an open round (one area, two projects) and a kiosk enrolment code.
+pub struct Setup {
+    pub s: TestServer,
+    pub admin: String,
+    pub pid: String,
+    pub rid: String,
+}
+
+pub fn setup(backend: Backend) -> Setup {
+    let s = TestServer::start(backend);
+    let admin = s.admin_token("root@example.org");
+    let p = s.post(
+        "/api/v1/partnerships",
+        Some(&admin),
+        json!({"name": "Ashby"}),
+    );
+    let pid = p.json["id"].as_str().unwrap().to_string();
+    let r = s.post(
+        &format!("/api/v1/partnerships/{pid}/rounds"),
+        Some(&admin),
+        json!({"title": "Ashby Decides", "opens_at": "2026-01-01T09:00:00Z", "closes_at": "2099-03-21T17:00:00Z",
+               "method": {"kind": "approval", "min_choices": 1, "max_choices": null, "within_budget": true},
+               "rule": "greedy",
+               "areas": [{"key": "central", "name": "Central", "budget": 1000, "postcodes": ["DN15"]}],
+               "eligibility": {"min_age": 16, "mode": "self-declared"}, "languages": ["en"]}),
+    );
+    let rid = r.json["id"].as_str().unwrap().to_string();
+    for (k, c) in [("a", 400), ("b", 500)] {
+        s.post(
+            &format!("/api/v1/rounds/{rid}/projects"),
+            Some(&admin),
+            json!({"key": k, "area": "central", "title": format!("Project {k}"), "cost": c}),
+        );
+    }
+    let o = s.post(
+        &format!("/api/v1/rounds/{rid}/open"),
+        Some(&admin),
+        json!({}),
+    );
+    assert_eq!(o.status, 200, "{}", o.text);
+    Setup { s, admin, pid, rid }
+}
+
+pub fn new_kiosk(setup: &Setup, name: &str) -> String {
+    let k = setup.s.post(
+        &format!("/api/v1/partnerships/{}/kiosks", setup.pid),
+        Some(&setup.admin),
+        json!({"name": name}),
+    );
+    assert_eq!(k.status, 201, "{}", k.text);
+    assert!(k.json["enrollment_qr_svg"]
+        .as_str()
+        .unwrap()
+        .contains("<svg"));
+    k.json["enrollment_code"].as_str().unwrap().to_string()
+}
+
+pub fn ballot(rid: &str, name: &str) -> Value {
+    json!({"round": rid,
+           "eligibility": {"postcode": "DN15 6AB", "age_confirmed": true, "name": name, "date_of_birth": "1970-01-01"},
+           "choices": [{"project": "a"}], "language": "en"})
+}
+
+fn kiosks(setup: &Setup) -> Vec<Value> {
+    let r = setup.s.get(
+        &format!("/api/v1/partnerships/{}/kiosks", setup.pid),
+        Some(&setup.admin),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.json.as_array().unwrap().clone()
+}
+
+fn offline_voting_survives_crashes_and_syncs_exactly(backend: Backend) {
+    let mut setup = setup(backend);
+    let code = new_kiosk(&setup, "Tesco tablet");
+    let mut kiosk = TestKiosk::new();
+    let enrolled = kiosk.enroll(&setup.s.url, &code);
+    assert_eq!(
+        enrolled["rounds"], 1,
+        "the kiosk took a copy of the open round"
+    );
+    kiosk.start();
+
+    // The server goes away; voting carries on.
+    setup.s.kill();
+    let mut codes = Vec::new();
+    for i in 0..5 {
+        let (status, body) = kiosk.cast(&ballot(&setup.rid, &format!("Voter {i}")));
+        assert_eq!(status, 201, "{body}");
+        codes.push(body["tracking_code"].as_str().unwrap().to_string());
+    }
+    let (status, body) = kiosk.cast(&ballot(&setup.rid, "Voter 3"));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("already_voted"))
+    );
+    let mut bad = ballot(&setup.rid, "Voter 9");
+    bad["choices"] = json!([{"project": "a"}, {"project": "b"}, {"project": "zz"}]);
+    let (status, body) = kiosk.cast(&bad);
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("unknown_project"))
+    );
+
+    // A crash: every confirmed ballot is still there, in an unbroken chain.
+    kiosk.kill9();
+    let st = kiosk.status();
+    assert_eq!(
+        (
+            st["ballots_total"].as_i64(),
+            st["ballots_unsynced"].as_i64()
+        ),
+        (Some(5), Some(5))
+    );
+    assert_eq!(st["chain_ok"], true);
+    kiosk.start();
+    for i in 5..8 {
+        let (status, body) = kiosk.cast(&ballot(&setup.rid, &format!("Voter {i}")));
+        assert_eq!(status, 201, "{body}");
+        codes.push(body["tracking_code"].as_str().unwrap().to_string());
+    }
+    kiosk.kill9();
+
+    // With the server still down, a sync says so and exits non-zero.
+    let out = kiosk.cli(&["sync"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot be reached") && err.lines().count() == 1,
+        "{err}"
+    );
+
+    // The server comes back; one sync delivers everything exactly once.
+    setup.s.restart();
+    let out = kiosk.cli(&["sync"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let st = kiosk.status();
+    assert_eq!(
+        (
+            st["ballots_total"].as_i64(),
+            st["ballots_unsynced"].as_i64()
+        ),
+        (Some(8), Some(0))
+    );
+    assert!(st["last_sync_at"].is_string());
+    for c in &codes {
+        let r = setup.s.get(&format!("/api/v1/ballots/{c}"), None);
+        assert_eq!(r.json["status"], "received", "{c}: {}", r.text);
+    }
+    let list = kiosks(&setup);
+    assert_eq!(list[0]["ballots_received"], 8);
+    assert_eq!(list[0]["pending_reported"], 0);
+    assert_eq!(list[0]["clock_warning"], false);
+    // Syncing again changes nothing.
+    assert!(kiosk.cli(&["sync"]).status.success());
+    assert_eq!(kiosks(&setup)[0]["ballots_received"], 8);
+
+    // Someone who voted at the kiosk cannot also vote online.
+    let mut online = ballot(&setup.rid, "Voter 1");
+    online.as_object_mut().unwrap().remove("round");
+    setup
+        .s
+        .post(
+            &format!("/api/v1/rounds/{}/ballots", setup.rid),
+            None,
+            online,
+        )
+        .assert_error(409, "already_voted");
+
+    // Revoked: the kiosk can still take votes, but sync stops and says why.
+    let kid = list[0]["id"].as_str().unwrap().to_string();
+    let r = setup.s.post(
+        &format!("/api/v1/kiosks/{kid}/revoke"),
+        Some(&setup.admin),
+        json!({}),
+    );
+    assert_eq!(r.json["revoked"], true);
+    kiosk.start();
+    let (status, _) = kiosk.cast(&ballot(&setup.rid, "Voter 8"));
+    assert_eq!(status, 201);
+    kiosk.kill9();
+    let out = kiosk.cli(&["sync"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("revoked"));
+    assert_eq!(kiosks(&setup)[0]["ballots_received"], 8);
+}
+
+fn enrolment_codes_are_one_time(backend: Backend) {
+    let setup = setup(backend);
+    let code = new_kiosk(&setup, "Precinct tablet");
+    let first = TestKiosk::new();
+    first.enroll(&setup.s.url, &code.to_lowercase());
+    let second = TestKiosk::new();
+    let out = second.cli(&["enroll", "--server", &setup.s.url, "--code", &code]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not valid, has been used, or has expired")
+    );
+    // Enrolling the same kiosk again is refused locally.
+    let again = first.cli(&["enroll", "--server", &setup.s.url, "--code", &code]);
+    assert_eq!(again.status.code(), Some(2));
+    // An unenrolled kiosk's status says what to do.
+    let out = second.cli(&["status"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("youdecide-kiosk enroll"));
+    // Bad arguments.
+    let out = second.cli(&["enroll", "--server", "nonsense", "--code", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = second.cli(&["enroll", "--server", "http://127.0.0.1:1", "--code", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot reach"));
+}
