@@ -6,4 +6,5 @@ pub mod keys;
 pub mod server;
 pub mod store;
 pub mod sync;
+pub mod texts;
 pub mod vote;

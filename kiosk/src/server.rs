@@ -67,34 +67,99 @@ async fn cast(state: web::Data<KioskState>, body: web::Bytes) -> HttpResponse {
             HttpResponse::Created()
                 .json(json!({"tracking_code": record.tracking_code, "id": record.id}))
         }
-        Ok(Err(VoteError::AlreadyVoted)) => error(
-            StatusCode::CONFLICT,
-            "already_voted",
-            &VoteError::AlreadyVoted.to_string(),
-        ),
-        Ok(Err(VoteError::Invalid(e))) => {
-            error(StatusCode::UNPROCESSABLE_ENTITY, e.code(), &e.to_string())
-        }
-        Ok(Err(e @ VoteError::UnknownRound)) => {
-            error(StatusCode::NOT_FOUND, "unknown_round", &e.to_string())
-        }
-        Ok(Err(e @ VoteError::Malformed(_))) => {
-            error(StatusCode::BAD_REQUEST, "invalid_ballot", &e.to_string())
-        }
-        Ok(Err(e @ VoteError::Store(_))) => {
-            tracing::error!(error = %e, "ballot not stored");
-            error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "not_stored",
-                "The ballot could not be saved. Please ask the attendant for help.",
-            )
-        }
+        Ok(Err(e)) => vote_error(e),
         Err(_) => error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "not_stored",
             "The ballot could not be saved.",
         ),
     }
+}
+
+fn vote_error(e: VoteError) -> HttpResponse {
+    use actix_web::http::StatusCode;
+    match e {
+        VoteError::AlreadyVoted => error(StatusCode::CONFLICT, "already_voted", &e.to_string()),
+        VoteError::Invalid(b) => error(StatusCode::UNPROCESSABLE_ENTITY, b.code(), &b.to_string()),
+        VoteError::UnknownRound => error(StatusCode::NOT_FOUND, "unknown_round", &e.to_string()),
+        VoteError::Malformed(_) => error(StatusCode::BAD_REQUEST, "invalid_ballot", &e.to_string()),
+        VoteError::Store(_) => {
+            tracing::error!(error = %e, "kiosk store failed");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "not_stored",
+                "The ballot could not be saved. Please ask the attendant for help.",
+            )
+        }
+    }
+}
+
+async fn check(state: web::Data<KioskState>, body: web::Bytes) -> HttpResponse {
+    let st = state.clone();
+    let result = web::block(move || {
+        let mut store = st
+            .store
+            .lock()
+            .map_err(|_| VoteError::Malformed("the kiosk store is unavailable".into()))?;
+        vote::check(&mut store, &body)
+    })
+    .await;
+    match result {
+        Ok(Ok(area)) => HttpResponse::Ok().json(json!({ "area": area })),
+        Ok(Err(e)) => vote_error(e),
+        Err(_) => error(
+            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "check_failed",
+            "The kiosk could not check your details. Please ask the attendant.",
+        ),
+    }
+}
+
+async fn texts() -> HttpResponse {
+    HttpResponse::Ok().json(crate::texts::all())
+}
+
+#[derive(serde::Deserialize)]
+struct QrQuery {
+    text: String,
+}
+
+async fn qr(query: web::Query<QrQuery>) -> HttpResponse {
+    use actix_web::http::StatusCode;
+    if query.text.len() > 200 {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "too_long",
+            "The text is too long for a receipt code.",
+        );
+    }
+    match qrcode::QrCode::new(query.text.as_bytes()) {
+        Ok(code) => HttpResponse::Ok().content_type("image/svg+xml").body(
+            code.render::<qrcode::render::svg::Color>()
+                .min_dimensions(160, 160)
+                .build(),
+        ),
+        Err(_) => error(
+            StatusCode::BAD_REQUEST,
+            "bad_text",
+            "That text cannot be made into a QR code.",
+        ),
+    }
+}
+
+async fn asset(path: web::Path<String>) -> HttpResponse {
+    let (body, kind) = match path.as_str() {
+        "kiosk.js" => (
+            include_str!("../static/kiosk.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "kiosk.css" => (
+            include_str!("../static/kiosk.css"),
+            "text/css; charset=utf-8",
+        ),
+        _ => return HttpResponse::NotFound().finish(),
+    };
+    HttpResponse::Ok().content_type(kind).body(body)
 }
 
 async fn get_status(state: web::Data<KioskState>) -> HttpResponse {
@@ -197,6 +262,10 @@ pub fn run(bind: &str, state: KioskState) -> std::io::Result<()> {
                 .route("/api/status", web::get().to(get_status))
                 .route("/api/sync", web::post().to(sync_now))
                 .route("/api/rounds", web::get().to(rounds))
+                .route("/api/check", web::post().to(check))
+                .route("/api/texts", web::get().to(texts))
+                .route("/api/qr", web::get().to(qr))
+                .route("/static/{file}", web::get().to(asset))
         })
         .workers(2)
         .shutdown_timeout(10)

@@ -209,6 +209,16 @@ impl Store {
             .collect()
     }
 
+    /// Whether this kiosk already holds a ballot from the person for the round.
+    pub fn has_person(&mut self, round_id: &str, person: &str) -> Result<bool, StoreError> {
+        let n: i64 = ballots::table
+            .filter(ballots::round_id.eq(round_id))
+            .filter(ballots::person.eq(person))
+            .count()
+            .get_result(&mut self.conn)?;
+        Ok(n > 0)
+    }
+
     /// The oldest unsynced records, at most `limit`.
     pub fn unsynced(&mut self, limit: i64) -> Result<Vec<KioskBallot>, StoreError> {
         let rows: Vec<String> = ballots::table

@@ -65,6 +65,45 @@ pub fn projects_of(round: &Value) -> Vec<ProjectRef> {
         .unwrap_or_default()
 }
 
+/// Checks who is voting before they choose projects: `{"round", "eligibility", "language"}`.
+/// Returns the voter's area key; refuses someone who already voted at this kiosk.
+pub fn check(store: &mut Store, body: &[u8]) -> Result<String, VoteError> {
+    #[derive(serde::Deserialize)]
+    struct Req {
+        round: String,
+        eligibility: ballot::EligibilityClaim,
+        #[serde(default = "english")]
+        language: String,
+    }
+    fn english() -> String {
+        "en".into()
+    }
+    let req: Req = serde_json::from_slice(body)
+        .map_err(|e| VoteError::Malformed(format!("The request is not valid: {e}.")))?;
+    let round = store
+        .round(&req.round)
+        .map_err(VoteError::Store)?
+        .ok_or(VoteError::UnknownRound)?;
+    let spec = spec_of(&round).ok_or(VoteError::UnknownRound)?;
+    let (area, _, identity) = ballot::check_eligibility(
+        &req.eligibility,
+        &req.language,
+        &spec,
+        true,
+        chrono::Utc::now(),
+    )
+    .map_err(VoteError::Invalid)?;
+    let salt = round["voter_key_salt"].as_str().unwrap_or_default();
+    let person =
+        voter_key::derive(&identity, salt).map_err(|e| VoteError::Malformed(e.to_string()))?;
+    if let Some(p) = person {
+        if store.has_person(&req.round, &p).map_err(VoteError::Store)? {
+            return Err(VoteError::AlreadyVoted);
+        }
+    }
+    Ok(area)
+}
+
 /// Checks a request `{"round": RID, …ballot…}` and appends it to the log.
 pub fn cast(store: &mut Store, body: &[u8]) -> Result<KioskBallot, VoteError> {
     let mut v: Value = serde_json::from_slice(body)

@@ -243,25 +243,25 @@ pub fn age_on(date_of_birth: NaiveDate, on: NaiveDate) -> i32 {
     age
 }
 
-/// Checks a ballot cast at `cast_at` against the round (`open`: whether its status is open).
-pub fn validate(
-    body: &BallotBody,
+/// Checks who is voting (open round, dates, language, postcode and area, age, identity) for
+/// a ballot cast at `cast_at`; returns the voter's area key, normalised postcode and identity.
+pub fn check_eligibility(
+    claim: &EligibilityClaim,
+    language: &str,
     round: &RoundSpec,
-    projects: &[ProjectRef],
     open: bool,
     cast_at: DateTime<Utc>,
-) -> Result<ValidBallot, BallotError> {
+) -> Result<(String, String, Identity), BallotError> {
     if !open {
         return Err(BallotError::RoundNotOpen);
     }
     if cast_at < round.opens_at || cast_at > round.closes_at {
         return Err(BallotError::OutsideVotingDates);
     }
-    let language = body.language.trim().to_lowercase();
-    if !round.languages.contains(&language) {
+    if !round.languages.iter().any(|l| l == language) {
         return Err(BallotError::LanguageNotOffered);
     }
-    let e = &body.eligibility;
+    let e = claim;
     let postcode = postcode::parse(&e.postcode).map_err(|_| BallotError::InvalidPostcode)?;
     let area = round
         .area_for(&postcode)
@@ -303,15 +303,28 @@ pub fn validate(
         }
         EligibilityMode::Attended => Identity::Attended,
     };
-    let choices = check_choices(
-        &body.choices,
-        &round.method,
-        area.key.as_str(),
-        area.budget,
-        projects,
-    )?;
+    Ok((area.key.clone(), postcode, identity))
+}
+
+/// Checks a ballot cast at `cast_at` against the round (`open`: whether its status is open).
+pub fn validate(
+    body: &BallotBody,
+    round: &RoundSpec,
+    projects: &[ProjectRef],
+    open: bool,
+    cast_at: DateTime<Utc>,
+) -> Result<ValidBallot, BallotError> {
+    let language = body.language.trim().to_lowercase();
+    let (area, postcode, identity) =
+        check_eligibility(&body.eligibility, &language, round, open, cast_at)?;
+    let budget = round
+        .areas
+        .iter()
+        .find(|a| a.key == area)
+        .map_or(0, |a| a.budget);
+    let choices = check_choices(&body.choices, &round.method, &area, budget, projects)?;
     Ok(ValidBallot {
-        area: area.key.clone(),
+        area,
         postcode,
         choices,
         identity,

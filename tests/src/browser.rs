@@ -176,6 +176,29 @@ impl Browser {
             .to_string()
     }
 
+    /// Runs JavaScript in the page (`return …;` gives a value back).
+    pub fn execute(&self, script: &str) -> Value {
+        call(
+            "POST",
+            &self.url("/execute/sync"),
+            Some(json!({"script": script, "args": []})),
+        )
+    }
+
+    /// Waits (up to 10 s) until the JavaScript expression is true.
+    pub fn wait_until(&self, expression: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if self.execute(&format!("return !!({expression});")) == Value::Bool(true) {
+                return true;
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Saves a PNG screenshot.
     pub fn screenshot(&self, path: &std::path::Path) {
         let b64 = call("GET", &self.url("/screenshot"), None);

@@ -1,7 +1,7 @@
 //! A real `youdecide-kiosk` for tests: enrol it, run it, kill it, run its commands.
 
-use super::{bin, read_listening};
-use serde_json::Value;
+use super::{bin, read_listening, Backend, TestServer};
+use serde_json::{json, Value};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -127,4 +127,74 @@ impl Drop for TestKiosk {
     fn drop(&mut self) {
         self.kill9();
     }
+}
+
+/// A server with an open round (one area, two projects) and a kiosk enrolment code.
+pub struct Setup {
+    /// The server.
+    pub s: TestServer,
+    /// A site admin's token.
+    pub admin: String,
+    /// The partnership.
+    pub pid: String,
+    /// The open round.
+    pub rid: String,
+}
+
+/// Starts a server with that round open.
+pub fn setup(backend: Backend) -> Setup {
+    let s = TestServer::start(backend);
+    let admin = s.admin_token("root@example.org");
+    let p = s.post(
+        "/api/v1/partnerships",
+        Some(&admin),
+        json!({"name": "Ashby"}),
+    );
+    let pid = p.json["id"].as_str().unwrap().to_string();
+    let r = s.post(
+        &format!("/api/v1/partnerships/{pid}/rounds"),
+        Some(&admin),
+        json!({"title": "Ashby Decides", "opens_at": "2026-01-01T09:00:00Z", "closes_at": "2099-03-21T17:00:00Z",
+               "method": {"kind": "approval", "min_choices": 1, "max_choices": null, "within_budget": true},
+               "rule": "greedy",
+               "areas": [{"key": "central", "name": "Central", "budget": 1000, "postcodes": ["DN15"]}],
+               "eligibility": {"min_age": 16, "mode": "self-declared"}, "languages": ["en"]}),
+    );
+    let rid = r.json["id"].as_str().unwrap().to_string();
+    for (k, c) in [("a", 400), ("b", 500)] {
+        s.post(
+            &format!("/api/v1/rounds/{rid}/projects"),
+            Some(&admin),
+            json!({"key": k, "area": "central", "title": format!("Project {k}"), "cost": c}),
+        );
+    }
+    let o = s.post(
+        &format!("/api/v1/rounds/{rid}/open"),
+        Some(&admin),
+        json!({}),
+    );
+    assert_eq!(o.status, 200, "{}", o.text);
+    Setup { s, admin, pid, rid }
+}
+
+/// Creates a kiosk on the server; returns its enrolment code.
+pub fn new_kiosk(setup: &Setup, name: &str) -> String {
+    let k = setup.s.post(
+        &format!("/api/v1/partnerships/{}/kiosks", setup.pid),
+        Some(&setup.admin),
+        json!({"name": name}),
+    );
+    assert_eq!(k.status, 201, "{}", k.text);
+    assert!(k.json["enrollment_qr_svg"]
+        .as_str()
+        .unwrap()
+        .contains("<svg"));
+    k.json["enrollment_code"].as_str().unwrap().to_string()
+}
+
+/// A self-declared ballot for the kiosk's local API.
+pub fn ballot(rid: &str, name: &str) -> Value {
+    json!({"round": rid,
+           "eligibility": {"postcode": "DN15 6AB", "age_confirmed": true, "name": name, "date_of_birth": "1970-01-01"},
+           "choices": [{"project": "a"}], "language": "en"})
 }

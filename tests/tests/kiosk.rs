@@ -3,76 +3,13 @@
 //! the confirmed ballots; then a revoked kiosk stops.
 
 use serde_json::{json, Value};
-use youdecide_tests::kiosk::TestKiosk;
-use youdecide_tests::{on_both_backends, Backend, TestServer};
+use youdecide_tests::kiosk::{ballot, new_kiosk, setup, Setup, TestKiosk};
+use youdecide_tests::{on_both_backends, Backend};
 
 on_both_backends!(
     offline_voting_survives_crashes_and_syncs_exactly,
     enrolment_codes_are_one_time
 );
-
-/// A server with an open round (one area, two projects) and a kiosk enrolment code.
-pub struct Setup {
-    pub s: TestServer,
-    pub admin: String,
-    pub pid: String,
-    pub rid: String,
-}
-
-pub fn setup(backend: Backend) -> Setup {
-    let s = TestServer::start(backend);
-    let admin = s.admin_token("root@example.org");
-    let p = s.post(
-        "/api/v1/partnerships",
-        Some(&admin),
-        json!({"name": "Ashby"}),
-    );
-    let pid = p.json["id"].as_str().unwrap().to_string();
-    let r = s.post(
-        &format!("/api/v1/partnerships/{pid}/rounds"),
-        Some(&admin),
-        json!({"title": "Ashby Decides", "opens_at": "2026-01-01T09:00:00Z", "closes_at": "2099-03-21T17:00:00Z",
-               "method": {"kind": "approval", "min_choices": 1, "max_choices": null, "within_budget": true},
-               "rule": "greedy",
-               "areas": [{"key": "central", "name": "Central", "budget": 1000, "postcodes": ["DN15"]}],
-               "eligibility": {"min_age": 16, "mode": "self-declared"}, "languages": ["en"]}),
-    );
-    let rid = r.json["id"].as_str().unwrap().to_string();
-    for (k, c) in [("a", 400), ("b", 500)] {
-        s.post(
-            &format!("/api/v1/rounds/{rid}/projects"),
-            Some(&admin),
-            json!({"key": k, "area": "central", "title": format!("Project {k}"), "cost": c}),
-        );
-    }
-    let o = s.post(
-        &format!("/api/v1/rounds/{rid}/open"),
-        Some(&admin),
-        json!({}),
-    );
-    assert_eq!(o.status, 200, "{}", o.text);
-    Setup { s, admin, pid, rid }
-}
-
-pub fn new_kiosk(setup: &Setup, name: &str) -> String {
-    let k = setup.s.post(
-        &format!("/api/v1/partnerships/{}/kiosks", setup.pid),
-        Some(&setup.admin),
-        json!({"name": name}),
-    );
-    assert_eq!(k.status, 201, "{}", k.text);
-    assert!(k.json["enrollment_qr_svg"]
-        .as_str()
-        .unwrap()
-        .contains("<svg"));
-    k.json["enrollment_code"].as_str().unwrap().to_string()
-}
-
-pub fn ballot(rid: &str, name: &str) -> Value {
-    json!({"round": rid,
-           "eligibility": {"postcode": "DN15 6AB", "age_confirmed": true, "name": name, "date_of_birth": "1970-01-01"},
-           "choices": [{"project": "a"}], "language": "en"})
-}
 
 fn kiosks(setup: &Setup) -> Vec<Value> {
     let r = setup.s.get(
