@@ -68,6 +68,14 @@ enum Command {
         #[command(flatten)]
         data: DataDir,
     },
+    /// Set the attendant's PIN (6 to 12 digits), read from the first line of standard input
+    SetPin {
+        /// Read the PIN from standard input
+        #[arg(long, required = true)]
+        pin_stdin: bool,
+        #[command(flatten)]
+        data: DataDir,
+    },
 }
 
 enum Failure {
@@ -168,6 +176,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
             println!("{}", json!({"synced": true, "ballots_total": total}));
             Ok(())
         }
+        Command::SetPin { pin_stdin: _, data } => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| Failure::Other(format!("cannot read the PIN from stdin: {e}")))?;
+            let mut store = open(&data)?;
+            crate::attendant::set_pin(&mut store, line.trim()).map_err(|e| match e {
+                crate::attendant::PinError::Weak => Failure::Usage(e.to_string()),
+                other => Failure::Other(other.to_string()),
+            })?;
+            println!("attendant PIN set");
+            Ok(())
+        }
         Command::Run { bind, data } => {
             let mut store = open(&data)?;
             let id = identity(&mut store)?;
@@ -181,6 +202,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 key,
                 sync_now: tokio::sync::Notify::new(),
                 data_dir: data.data_dir.clone(),
+                attendant: Mutex::new(None),
             };
             server::run(&bind, state)
                 .map_err(|e| Failure::Other(format!("cannot listen on {bind}: {e}")))

@@ -24,6 +24,128 @@ pub struct KioskState {
     pub sync_now: Notify,
     /// The data directory.
     pub data_dir: PathBuf,
+    /// The attendant's current session token and when it ends.
+    pub attendant: Mutex<Option<(String, std::time::Instant)>>,
+}
+
+/// How long an attendant stays signed in without signing in again.
+const ATTENDANT_MINUTES: u64 = 30;
+
+fn attendant_ok(state: &KioskState, req: &actix_web::HttpRequest) -> bool {
+    let sent = req
+        .headers()
+        .get("x-attendant-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Ok(guard) = state.attendant.lock() else {
+        return false;
+    };
+    matches!(&*guard, Some((token, until)) if !sent.is_empty() && token == sent && *until > std::time::Instant::now())
+}
+
+fn need_attendant() -> HttpResponse {
+    error(
+        actix_web::http::StatusCode::UNAUTHORIZED,
+        "attendant_only",
+        "Enter the attendant PIN first.",
+    )
+}
+
+#[derive(serde::Deserialize)]
+struct PinBody {
+    pin: String,
+}
+
+async fn attendant_login(state: web::Data<KioskState>, body: web::Json<PinBody>) -> HttpResponse {
+    use crate::attendant::{check_pin, PinError};
+    use actix_web::http::StatusCode;
+    let st = state.clone();
+    let pin = body.into_inner().pin;
+    let result = web::block(move || {
+        let mut store = st.store.lock().map_err(|_| PinError::NotSet)?;
+        check_pin(&mut store, &pin)
+    })
+    .await;
+    match result {
+        Ok(Ok(())) => {
+            let mut bytes = [0u8; 24];
+            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+            let token = hex::encode(bytes);
+            let until =
+                std::time::Instant::now() + std::time::Duration::from_secs(ATTENDANT_MINUTES * 60);
+            if let Ok(mut g) = state.attendant.lock() {
+                *g = Some((token.clone(), until));
+            }
+            HttpResponse::Ok().json(json!({ "token": token }))
+        }
+        Ok(Err(e @ PinError::Locked)) => {
+            error(StatusCode::TOO_MANY_REQUESTS, "pin_locked", &e.to_string())
+        }
+        Ok(Err(e @ PinError::NotSet)) => error(StatusCode::CONFLICT, "pin_not_set", &e.to_string()),
+        Ok(Err(e)) => error(StatusCode::UNAUTHORIZED, "wrong_pin", &e.to_string()),
+        Err(_) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "pin_check_failed",
+            "The PIN could not be checked.",
+        ),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct AttendantAction {
+    action: String,
+}
+
+async fn attendant_action(
+    req: actix_web::HttpRequest,
+    state: web::Data<KioskState>,
+    body: web::Json<AttendantAction>,
+) -> HttpResponse {
+    use crate::attendant;
+    if !attendant_ok(&state, &req) {
+        return need_attendant();
+    }
+    let action = body.into_inner().action;
+    if action == "sync" {
+        state.sync_now.notify_one();
+    }
+    let st = state.clone();
+    let result = web::block(move || -> Result<Value, String> {
+        let mut store = st
+            .store
+            .lock()
+            .map_err(|_| "store unavailable".to_string())?;
+        match action.as_str() {
+            "close" => attendant::set_closed(&mut store, true).map_err(|e| e.to_string())?,
+            "open" => attendant::set_closed(&mut store, false).map_err(|e| e.to_string())?,
+            "issue-attended" => {
+                attendant::add_attended(&mut store, 1).map_err(|e| e.to_string())?;
+            }
+            "sync" | "status" => {}
+            other => return Err(format!("unknown action {other}")),
+        }
+        let mut v = status(&mut store)?;
+        v["closed"] = json!(attendant::is_closed(&mut store).map_err(|e| e.to_string())?);
+        v["attended_allowance"] =
+            json!(attendant::attended_allowance(&mut store).map_err(|e| e.to_string())?);
+        v["round_titles"] = json!(store
+            .rounds()
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(|r| r["title"].clone())
+            .collect::<Vec<_>>());
+        Ok(v)
+    })
+    .await;
+    match result {
+        Ok(Ok(v)) => HttpResponse::Ok().json(v),
+        Ok(Err(m)) => error(actix_web::http::StatusCode::BAD_REQUEST, "bad_action", &m),
+        Err(_) => error(
+            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "failed",
+            "The action failed.",
+        ),
+    }
 }
 
 /// The status object printed by `youdecide-kiosk status` and served at `/api/status`.
@@ -82,6 +204,10 @@ fn vote_error(e: VoteError) -> HttpResponse {
         VoteError::AlreadyVoted => error(StatusCode::CONFLICT, "already_voted", &e.to_string()),
         VoteError::Invalid(b) => error(StatusCode::UNPROCESSABLE_ENTITY, b.code(), &b.to_string()),
         VoteError::UnknownRound => error(StatusCode::NOT_FOUND, "unknown_round", &e.to_string()),
+        VoteError::Closed => error(StatusCode::CONFLICT, "kiosk_closed", &e.to_string()),
+        VoteError::AttendantNeeded => {
+            error(StatusCode::CONFLICT, "attendant_needed", &e.to_string())
+        }
         VoteError::Malformed(_) => error(StatusCode::BAD_REQUEST, "invalid_ballot", &e.to_string()),
         VoteError::Store(_) => {
             tracing::error!(error = %e, "kiosk store failed");
@@ -266,6 +392,9 @@ pub fn run(bind: &str, state: KioskState) -> std::io::Result<()> {
                 .route("/api/texts", web::get().to(texts))
                 .route("/api/qr", web::get().to(qr))
                 .route("/static/{file}", web::get().to(asset))
+                .route("/attendant", web::get().to(attendant_screen))
+                .route("/api/attendant/login", web::post().to(attendant_login))
+                .route("/api/attendant", web::post().to(attendant_action))
         })
         .workers(2)
         .shutdown_timeout(10)
@@ -280,6 +409,13 @@ pub fn run(bind: &str, state: KioskState) -> std::io::Result<()> {
         sync_task.abort();
         result
     })
+}
+
+/// The attendant's screen.
+pub async fn attendant_screen() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(include_str!("../static/attendant.html"))
 }
 
 /// The voting screen.

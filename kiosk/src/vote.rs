@@ -26,6 +26,12 @@ pub enum VoteError {
     /// The store failed.
     #[error("The ballot could not be saved: {0}")]
     Store(StoreError),
+    /// The attendant has closed the kiosk for the day.
+    #[error("This kiosk is closed for today. Thank you for coming.")]
+    Closed,
+    /// An attended-mode round needs the attendant to issue the ballot.
+    #[error("Please ask the attendant to check that you can vote and to start your ballot.")]
+    AttendantNeeded,
 }
 
 /// The round's definition from its stored JSON.
@@ -85,6 +91,9 @@ pub fn check(store: &mut Store, body: &[u8]) -> Result<String, VoteError> {
         .map_err(VoteError::Store)?
         .ok_or(VoteError::UnknownRound)?;
     let spec = spec_of(&round).ok_or(VoteError::UnknownRound)?;
+    if crate::attendant::is_closed(store).map_err(VoteError::Store)? {
+        return Err(VoteError::Closed);
+    }
     let (area, _, identity) = ballot::check_eligibility(
         &req.eligibility,
         &req.language,
@@ -120,12 +129,19 @@ pub fn cast(store: &mut Store, body: &[u8]) -> Result<KioskBallot, VoteError> {
         .map_err(VoteError::Store)?
         .ok_or(VoteError::UnknownRound)?;
     let spec = spec_of(&round).ok_or(VoteError::UnknownRound)?;
+    if crate::attendant::is_closed(store).map_err(VoteError::Store)? {
+        return Err(VoteError::Closed);
+    }
     let valid = ballot::validate(&body, &spec, &projects_of(&round), true, chrono::Utc::now())
         .map_err(VoteError::Invalid)?;
+    let attended = valid.identity == ballot::Identity::Attended;
+    if attended && crate::attendant::attended_allowance(store).map_err(VoteError::Store)? < 1 {
+        return Err(VoteError::AttendantNeeded);
+    }
     let salt = round["voter_key_salt"].as_str().unwrap_or_default();
     let person = voter_key::derive(&valid.identity, salt)
         .map_err(|e| VoteError::Malformed(e.to_string()))?;
-    store
+    let record = store
         .append(Draft {
             round_id,
             area: valid.area,
@@ -136,5 +152,9 @@ pub fn cast(store: &mut Store, body: &[u8]) -> Result<KioskBallot, VoteError> {
         .map_err(|e| match e {
             StoreError::AlreadyVoted => VoteError::AlreadyVoted,
             other => VoteError::Store(other),
-        })
+        })?;
+    if attended {
+        crate::attendant::add_attended(store, -1).map_err(VoteError::Store)?;
+    }
+    Ok(record)
 }

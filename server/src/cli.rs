@@ -150,6 +150,11 @@ impl From<AppError> for CliError {
 
 /// Parses the command line, runs the command, and maps the outcome to an exit status.
 pub fn main() -> ExitCode {
+    // libpq otherwise starts Kerberos (GSSAPI) machinery that can abort the process as it
+    // exits; youdecide never needs GSS encryption unless the operator asks for it.
+    if std::env::var_os("PGGSSENCMODE").is_none() {
+        std::env::set_var("PGGSSENCMODE", "disable");
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),

@@ -39,6 +39,40 @@ impl TestKiosk {
             .expect("run youdecide-kiosk")
     }
 
+    /// Runs a kiosk command with standard input.
+    pub fn cli_stdin(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let dir = self.dir.path().display().to_string();
+        let mut all = args.to_vec();
+        all.extend(["--data-dir", dir.as_str()]);
+        let mut child = Command::new(bin("youdecide-kiosk"))
+            .args(&all)
+            .env_remove("YOUDECIDE_DATA_DIR")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run youdecide-kiosk");
+        if let Some(mut pipe) = child.stdin.take() {
+            let _ = pipe.write_all(input.as_bytes());
+        }
+        child.wait_with_output().expect("wait for youdecide-kiosk")
+    }
+
+    /// POSTs JSON to the running kiosk with optional extra headers; returns (status, body).
+    pub fn post(&self, path: &str, body: &Value, headers: &[(&str, &str)]) -> (u16, Value) {
+        let url = format!("{}{path}", self.url.as_ref().expect("kiosk running"));
+        let mut req = ureq::post(&url);
+        for (k, v) in headers {
+            req = req.set(k, v);
+        }
+        match req.send_json(body.clone()) {
+            Ok(r) => (r.status(), r.into_json().unwrap_or(Value::Null)),
+            Err(ureq::Error::Status(s, r)) => (s, r.into_json().unwrap_or(Value::Null)),
+            Err(e) => panic!("kiosk request failed: {e}"),
+        }
+    }
+
     /// Enrols with a server; panics if it fails.
     pub fn enroll(&self, server: &str, code: &str) -> Value {
         let out = self.cli(&["enroll", "--server", server, "--code", code]);

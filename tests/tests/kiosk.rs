@@ -8,7 +8,8 @@ use youdecide_tests::{on_both_backends, Backend};
 
 on_both_backends!(
     offline_voting_survives_crashes_and_syncs_exactly,
-    enrolment_codes_are_one_time
+    enrolment_codes_are_one_time,
+    attendant_controls,
 );
 
 fn kiosks(setup: &Setup) -> Vec<Value> {
@@ -168,4 +169,67 @@ fn enrolment_codes_are_one_time(backend: Backend) {
     let out = second.cli(&["enroll", "--server", "http://127.0.0.1:1", "--code", "x"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot reach"));
+}
+
+fn attendant_controls(backend: Backend) {
+    let setup = setup(backend);
+    let code = new_kiosk(&setup, "Tablet");
+    let mut k = TestKiosk::new();
+    k.enroll(&setup.s.url, &code);
+    let weak = k.cli_stdin(&["set-pin", "--pin-stdin"], "12\n");
+    assert_eq!(weak.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("6 to 12 digits"));
+    assert!(k
+        .cli_stdin(&["set-pin", "--pin-stdin"], "482916\n")
+        .status
+        .success());
+    k.start();
+    // Nothing without the PIN.
+    let (status, _) = k.post("/api/attendant", &json!({"action": "close"}), &[]);
+    assert_eq!(status, 401);
+    let (status, body) = k.post("/api/attendant/login", &json!({"pin": "000000"}), &[]);
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("wrong_pin"))
+    );
+    let (status, body) = k.post("/api/attendant/login", &json!({"pin": "482916"}), &[]);
+    assert_eq!(status, 200);
+    let token = body["token"].as_str().unwrap().to_string();
+    let auth = [("X-Attendant-Token", token.as_str())];
+    let (_, v) = k.post("/api/attendant", &json!({"action": "status"}), &auth);
+    assert_eq!(
+        (v["ballots_total"].as_i64(), v["closed"].as_bool()),
+        (Some(0), Some(false))
+    );
+    assert_eq!(v["round_titles"], json!(["Ashby Decides"]));
+    // Closed for the day: no ballots; open again: ballots.
+    let (_, v) = k.post("/api/attendant", &json!({"action": "close"}), &auth);
+    assert_eq!(v["closed"], true);
+    let (status, body) = k.cast(&ballot(&setup.rid, "Late Voter"));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("kiosk_closed"))
+    );
+    k.post("/api/attendant", &json!({"action": "open"}), &auth);
+    assert_eq!(k.cast(&ballot(&setup.rid, "Late Voter")).0, 201);
+    let (_, v) = k.post("/api/attendant", &json!({"action": "sync"}), &auth);
+    assert_eq!(v["ballots_today"], 1);
+    // Five wrong PINs lock the screen, even for the right PIN.
+    for _ in 0..4 {
+        assert_eq!(
+            k.post("/api/attendant/login", &json!({"pin": "111111"}), &[])
+                .0,
+            401
+        );
+    }
+    assert_eq!(
+        k.post("/api/attendant/login", &json!({"pin": "111111"}), &[])
+            .0,
+        429
+    );
+    assert_eq!(
+        k.post("/api/attendant/login", &json!({"pin": "482916"}), &[])
+            .0,
+        429
+    );
 }
