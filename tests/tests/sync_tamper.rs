@@ -173,13 +173,20 @@ fn tampered_batches_store_nothing(backend: Backend) {
     )
     .assert_error(401, "unknown_kiosk");
 
+    // A voting code the round never issued is kept as rejected.
+    let mut coded = records(rid, 6, 1, &bad[1].hash());
+    coded[0].person = Some(format!("c1:{}", "ab".repeat(32)));
+    let r = push(s, &a.id, &a.key, &a.id, coded.clone());
+    assert_eq!(r.json["acks"][0]["outcome"], "rejected", "{}", r.text);
+    assert_eq!(r.json["acks"][0]["reason"], "invalid_code");
+
     // A revoked kiosk is refused.
     s.post(
         &format!("/api/v1/kiosks/{}/revoke", a.id),
         Some(admin),
         json!({}),
     );
-    let later = records(rid, 6, 1, &bad[1].hash());
+    let later = records(rid, 7, 1, &coded[0].hash());
     push(s, &a.id, &a.key, &a.id, later).assert_error(403, "kiosk_revoked");
 }
 

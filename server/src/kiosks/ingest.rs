@@ -24,7 +24,21 @@ fn chain_error(message: String) -> AppError {
 }
 
 /// Why a kiosk ballot is kept as rejected, if it is.
-fn rejection(round: &Round, b: &KioskBallot) -> Option<String> {
+fn rejection(
+    conn: &mut DbConn,
+    round: &Round,
+    b: &KioskBallot,
+) -> Result<Option<String>, AppError> {
+    if let Some(hash) = b.person.as_deref().and_then(|p| p.strip_prefix("c1:")) {
+        if !ballots::code_issued(conn, &round.row.id, hash)? {
+            return Ok(Some("invalid_code".into()));
+        }
+    }
+    Ok(rule_breach(round, b))
+}
+
+/// Which rule a kiosk ballot breaks, if any.
+fn rule_breach(round: &Round, b: &KioskBallot) -> Option<String> {
     match round.status {
         RoundStatus::Open | RoundStatus::Closed => {}
         other => {
@@ -100,7 +114,7 @@ pub fn ingest(conn: &mut DbConn, kiosk: &Kiosk, batch: &Batch) -> Result<BatchRe
                 round_cache.insert(b.round_id.clone(), round);
             }
             let round = &round_cache[&b.round_id];
-            let reason = rejection(round, b);
+            let reason = rejection(conn, round, b)?;
             let exists: i64 = with_conn!(conn, |c| ballots_table::table
                 .find(&b.id)
                 .count()
