@@ -34,6 +34,42 @@ pub enum VoteError {
     AttendantNeeded,
 }
 
+/// Voter keys derived at the details step, kept a few minutes so that confirming the ballot
+/// does not wait for argon2id again. Keyed by a hash of the round and identity; holds only the
+/// derived key, in memory.
+static RECENT_KEYS: std::sync::Mutex<Vec<(String, Option<String>, std::time::Instant)>> =
+    std::sync::Mutex::new(Vec::new());
+
+fn cache_key(round_id: &str, identity: &ballot::Identity) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(format!("{round_id}\u{1f}{identity:?}")))
+}
+
+/// The voter key for an identity, from the recent cache or freshly derived.
+fn person_for(
+    round_id: &str,
+    identity: &ballot::Identity,
+    salt: &str,
+) -> Result<Option<String>, VoteError> {
+    let key = cache_key(round_id, identity);
+    let fresh = std::time::Duration::from_secs(15 * 60);
+    if let Ok(mut cache) = RECENT_KEYS.lock() {
+        cache.retain(|(_, _, at)| at.elapsed() < fresh);
+        if let Some((_, person, _)) = cache.iter().find(|(k, _, _)| *k == key) {
+            return Ok(person.clone());
+        }
+    }
+    let person =
+        voter_key::derive(identity, salt).map_err(|e| VoteError::Malformed(e.to_string()))?;
+    if let Ok(mut cache) = RECENT_KEYS.lock() {
+        if cache.len() >= 64 {
+            cache.remove(0);
+        }
+        cache.push((key, person.clone(), std::time::Instant::now()));
+    }
+    Ok(person)
+}
+
 /// The round's definition from its stored JSON.
 pub fn spec_of(round: &Value) -> Option<RoundSpec> {
     let mut v = serde_json::Map::new();
@@ -103,8 +139,7 @@ pub fn check(store: &mut Store, body: &[u8]) -> Result<String, VoteError> {
     )
     .map_err(VoteError::Invalid)?;
     let salt = round["voter_key_salt"].as_str().unwrap_or_default();
-    let person =
-        voter_key::derive(&identity, salt).map_err(|e| VoteError::Malformed(e.to_string()))?;
+    let person = person_for(&req.round, &identity, salt)?;
     if let Some(p) = person {
         if store.has_person(&req.round, &p).map_err(VoteError::Store)? {
             return Err(VoteError::AlreadyVoted);
@@ -139,8 +174,7 @@ pub fn cast(store: &mut Store, body: &[u8]) -> Result<KioskBallot, VoteError> {
         return Err(VoteError::AttendantNeeded);
     }
     let salt = round["voter_key_salt"].as_str().unwrap_or_default();
-    let person = voter_key::derive(&valid.identity, salt)
-        .map_err(|e| VoteError::Malformed(e.to_string()))?;
+    let person = person_for(&round_id, &valid.identity, salt)?;
     let record = store
         .append(Draft {
             round_id,
