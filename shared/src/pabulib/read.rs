@@ -7,7 +7,7 @@ use std::io::BufRead;
 /// Reads a whole file, votes included.
 pub fn read<R: BufRead>(reader: R) -> Result<Election, ReadError> {
     let mut votes = Vec::new();
-    let mut election = read_votes(reader, |v| {
+    let mut election = read_votes(reader, |_, v| {
         votes.push(v);
         Ok(())
     })?;
@@ -16,10 +16,11 @@ pub fn read<R: BufRead>(reader: R) -> Result<Election, ReadError> {
 }
 
 /// Reads a file, handing each vote to `each` as it is read instead of keeping it (the
-/// returned election has no votes). An error from `each` is reported on the vote's line.
+/// returned election has no votes). `each` also sees the projects, all read by then. An
+/// error from `each` is reported on the vote's line.
 pub fn read_votes<R: BufRead>(
     mut reader: R,
-    mut each: impl FnMut(Vote) -> Result<(), String>,
+    mut each: impl FnMut(&[Project], Vote) -> Result<(), String>,
 ) -> Result<Election, ReadError> {
     let mut state = State::default();
     let mut buf = String::new();
@@ -42,7 +43,7 @@ pub fn read_votes<R: BufRead>(
             line = line.trim_start_matches('\u{feff}');
         }
         if let Some(vote) = state.line(line, line_no)? {
-            each(vote).map_err(|problem| ReadError::at(line_no, problem))?;
+            each(&state.projects, vote).map_err(|problem| ReadError::at(line_no, problem))?;
         }
     }
     state.finish(line_no)
@@ -169,8 +170,8 @@ impl State {
                 self.vote_columns = cols
                     .iter()
                     .filter(|c| {
-                        !matches!(c.as_str(), "voter_id" | "vote")
-                            && !(points && c.as_str() == "points")
+                        !(matches!(c.as_str(), "voter_id" | "vote")
+                            || (points && c.as_str() == "points"))
                     })
                     .cloned()
                     .collect();
@@ -230,11 +231,11 @@ impl State {
         Ok(())
     }
 
-    fn row<'a>(
-        &'a self,
+    fn row(
+        &self,
         fields: Vec<String>,
         n: u64,
-    ) -> Result<impl Iterator<Item = (&'a String, String)>, ReadError> {
+    ) -> Result<impl Iterator<Item = (&String, String)>, ReadError> {
         let cols = self
             .header
             .as_ref()

@@ -211,10 +211,37 @@ impl Election {
             .ok_or_else(|| TallyError::Invalid("too many decimal places in the money".into()))
     }
 
-    /// Builds an election from a Pabulib file. Money is scaled to whole units of the smallest
-    /// decimal place used by the budget or any cost, so `1179.51` becomes `117951` with
-    /// `decimals` 2.
+    /// Builds an election from a Pabulib file read whole. Money is scaled to whole units of
+    /// the smallest decimal place used by the budget or any cost, so `1179.51` becomes
+    /// `117951` with `decimals` 2.
     pub fn from_pabulib(file: &pabulib::Election) -> Result<Election, TallyError> {
+        let mut index = Index::default();
+        let ballots = file
+            .votes
+            .iter()
+            .map(|v| index.ballot(&file.projects, v).map_err(TallyError::Invalid))
+            .collect::<Result<Vec<_>, TallyError>>()?;
+        Election::from_parts(file, ballots)
+    }
+
+    /// Reads a Pabulib file one line at a time, turning each vote into a ballot as it is
+    /// read, so that only the compact ballots are held in memory, never the file's text.
+    /// Returns the file's META and PROJECTS (without votes) beside the election.
+    pub fn read_pabulib<R: std::io::BufRead>(
+        reader: R,
+    ) -> Result<(pabulib::Election, Election), LoadError> {
+        let mut index = Index::default();
+        let mut ballots = Vec::new();
+        let file = pabulib::read_votes(reader, |projects, vote| {
+            ballots.push(index.ballot(projects, &vote)?);
+            Ok(())
+        })?;
+        let election = Election::from_parts(&file, ballots)?;
+        Ok((file, election))
+    }
+
+    /// The money, kind and projects of a file, with ballots already built.
+    fn from_parts(file: &pabulib::Election, ballots: Vec<Ballot>) -> Result<Election, TallyError> {
         let decimals = file
             .projects
             .iter()
@@ -237,11 +264,6 @@ impl Election {
                 })
             })
             .collect::<Result<Vec<_>, TallyError>>()?;
-        let index: std::collections::HashMap<&str, usize> = projects
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.id.as_str(), i))
-            .collect();
         let kind = match file.vote_type {
             pabulib::VoteType::Approval | pabulib::VoteType::Choose1 => BallotKind::Approval,
             pabulib::VoteType::Cumulative => BallotKind::Cumulative,
@@ -252,26 +274,6 @@ impl Election {
                 ))
             }
         };
-        let ballots = file
-            .votes
-            .iter()
-            .map(|v| {
-                let marks = v
-                    .choices
-                    .iter()
-                    .map(|(id, points)| {
-                        let &i = index.get(id.as_str()).ok_or_else(|| {
-                            TallyError::Invalid(format!("a vote names an unknown project {id}"))
-                        })?;
-                        let points = u64::try_from(*points).map_err(|_| {
-                            TallyError::Invalid("a vote gives a project fewer than 0 points".into())
-                        })?;
-                        Ok((i, points))
-                    })
-                    .collect::<Result<Vec<_>, TallyError>>()?;
-                Ok(Ballot { marks })
-            })
-            .collect::<Result<Vec<_>, TallyError>>()?;
         Ok(Election {
             budget: money(&file.budget, "the budget")?,
             decimals,
@@ -279,6 +281,50 @@ impl Election {
             projects,
             ballots,
         })
+    }
+}
+
+/// Why a Pabulib file cannot be read into an election.
+#[derive(Debug, Error)]
+pub enum LoadError {
+    /// The file is malformed or unreadable.
+    #[error(transparent)]
+    Read(#[from] pabulib::ReadError),
+    /// The file is well formed but cannot be counted.
+    #[error(transparent)]
+    Tally(#[from] TallyError),
+}
+
+/// Project ids to indices, built from the projects the first time a vote needs it.
+#[derive(Default)]
+struct Index(Option<std::collections::HashMap<String, usize>>);
+
+impl Index {
+    fn ballot(
+        &mut self,
+        projects: &[pabulib::Project],
+        vote: &pabulib::Vote,
+    ) -> Result<Ballot, String> {
+        let index = self.0.get_or_insert_with(|| {
+            projects
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.id.clone(), i))
+                .collect()
+        });
+        let marks = vote
+            .choices
+            .iter()
+            .map(|(id, points)| {
+                let &i = index
+                    .get(id.as_str())
+                    .ok_or_else(|| format!("a vote names an unknown project {id}"))?;
+                let points = u64::try_from(*points)
+                    .map_err(|_| "a vote gives a project fewer than 0 points".to_string())?;
+                Ok((i, points))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Ballot { marks })
     }
 }
 
