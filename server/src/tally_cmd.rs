@@ -96,7 +96,12 @@ fn money(units: u64, election: &Election) -> Decimal {
 
 /// `{"rule": "...", "budget": N, "selected": [...], "cost": N}` and a newline.
 fn json(election: &Election, outcome: &Outcome) -> String {
-    let selected = serde_json::to_string(&outcome.selected).unwrap_or_else(|_| "[]".into());
+    let ids: Vec<String> = outcome
+        .selected
+        .iter()
+        .map(|id| serde_json::Value::from(id.as_str()).to_string())
+        .collect();
+    let selected = format!("[{}]", ids.join(", "));
     format!(
         "{{\"rule\": \"{}\", \"budget\": {}, \"selected\": {}, \"cost\": {}}}\n",
         outcome.rule,
