@@ -274,6 +274,18 @@ pub fn find_partnership(
         .optional())?)
 }
 
+/// Finds a partnership by its URL name.
+pub fn find_partnership_by_slug(
+    conn: &mut DbConn,
+    slug: &str,
+) -> Result<Option<Partnership>, AppError> {
+    Ok(with_conn!(conn, |c| partnerships::table
+        .filter(partnerships::slug.eq(slug))
+        .select(Partnership::as_select())
+        .first(c)
+        .optional())?)
+}
+
 /// Every partnership, by name (for site admins).
 pub fn all_partnerships(conn: &mut DbConn) -> Result<Vec<(Partnership, Role)>, AppError> {
     let rows: Vec<Partnership> = with_conn!(conn, |c| partnerships::table

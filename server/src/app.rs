@@ -25,6 +25,7 @@ pub async fn serve(
     db: Db,
     announce: impl FnOnce(&[SocketAddr]),
 ) -> std::io::Result<()> {
+    crate::assets::init();
     let state = web::Data::new(AppState {
         db,
         data_dir: config.data.data_dir.clone(),

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod ballots;
@@ -12,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod i18n;
 pub mod kiosks;
 pub mod logging;
 pub mod pages;

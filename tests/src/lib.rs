@@ -473,6 +473,8 @@ pub struct Resp {
     pub location: Option<String>,
     /// `Content-Type` header.
     pub content_type: String,
+    /// Every header, names in lower case.
+    pub headers: Vec<(String, String)>,
 }
 
 impl From<ureq::Response> for Resp {
@@ -481,6 +483,11 @@ impl From<ureq::Response> for Resp {
         let set_cookies = r.all("set-cookie").iter().map(|s| s.to_string()).collect();
         let location = r.header("location").map(str::to_string);
         let content_type = r.header("content-type").unwrap_or("").to_string();
+        let headers = r
+            .headers_names()
+            .into_iter()
+            .filter_map(|n| Some((n.to_lowercase(), r.header(&n)?.to_string())))
+            .collect();
         let text = r.into_string().unwrap_or_default();
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
         Resp {
@@ -490,11 +497,21 @@ impl From<ureq::Response> for Resp {
             set_cookies,
             location,
             content_type,
+            headers,
         }
     }
 }
 
 impl Resp {
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<String> {
+        let name = name.to_lowercase();
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+    }
+
     /// The value of a cookie this response sets.
     pub fn cookie(&self, name: &str) -> Option<String> {
         self.set_cookies.iter().find_map(|c| {

@@ -1,6 +1,9 @@
 //! The page frame shared by every page, and HTML escaping.
 
-use actix_web::http::StatusCode;
+use crate::assets;
+use crate::i18n::Lang;
+use actix_web::cookie::Cookie;
+use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;
 
 /// Escapes text for HTML content and attribute values.
@@ -20,7 +23,7 @@ pub fn escape(s: &str) -> String {
 }
 
 /// A page: title (plain text) and main content (HTML).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Page<'a> {
     /// The `<title>` and the page's subject.
     pub title: &'a str,
@@ -30,55 +33,122 @@ pub struct Page<'a> {
     pub signed_in_as: Option<&'a str>,
     /// CSRF token for the sign-out form when signed in.
     pub csrf_token: Option<&'a str>,
+    /// The page's language (English unless set).
+    pub lang: Lang,
+    /// The language switcher, when the page is offered in several languages.
+    pub switcher: Option<String>,
+    /// A cookie to set with the page (the chosen language).
+    pub cookie: Option<Cookie<'static>>,
 }
 
 impl Page<'_> {
     /// Renders the page as an HTML response with the given status.
     pub fn respond(&self, status: StatusCode) -> HttpResponse {
-        HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(self.render())
+        let mut resp = HttpResponse::build(status);
+        resp.content_type("text/html; charset=utf-8")
+            .insert_header((header::CONTENT_LANGUAGE, self.lang.code));
+        if let Some(c) = &self.cookie {
+            resp.cookie(c.clone());
+        }
+        resp.body(self.render())
     }
 
     /// The complete HTML document.
     pub fn render(&self) -> String {
+        let l = self.lang;
         let account = match (self.signed_in_as, self.csrf_token) {
             (Some(email), Some(csrf)) => format!(
-                r#"<p class="govuk-body-s">Signed in as {}</p>
+                r#"<div class="yd-account"><p class="govuk-body-s yd-header-text">{}</p>
 <form method="post" action="/logout" novalidate><input type="hidden" name="csrf_token" value="{}">
-<button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button">Sign out</button></form>"#,
-                escape(email),
-                escape(csrf)
+<button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" data-module="govuk-button">{}</button></form></div>"#,
+                escape(&l.ta("signed-in-as", &[("email", email.into())])),
+                escape(csrf),
+                escape(&l.t("sign-out")),
             ),
             _ => String::new(),
         };
+        let scripts = if assets::installed() {
+            format!(
+                r#"<script type="module" src="{}"></script>"#,
+                escape(&assets::init_js_href())
+            )
+        } else {
+            String::new()
+        };
         format!(
             r##"<!DOCTYPE html>
-<html lang="en" dir="ltr" class="govuk-template">
+<html lang="{lang}" dir="{dir}" class="govuk-template">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
-<title>{title} – youdecide</title>
+<title>{title} – {service}</title>
+<link rel="stylesheet" href="{css}">
+<link rel="stylesheet" href="{app_css}">
 </head>
 <body class="govuk-template__body">
-<a href="#main-content" class="govuk-skip-link">Skip to main content</a>
-<header class="govuk-header" role="banner"><div class="govuk-header__container govuk-width-container">
-<a href="/" class="govuk-header__link govuk-header__service-name">youdecide</a>{account}
+<script src="{app_js}"></script>
+<a href="#main-content" class="govuk-skip-link" data-module="govuk-skip-link">{skip}</a>
+<header class="govuk-header" data-module="govuk-header"><div class="govuk-header__container govuk-width-container">
+{account}<div class="govuk-header__logo"><a href="/" class="govuk-header__link govuk-header__service-name">{service}</a></div>
 </div></header>
 <div class="govuk-width-container">
-<main class="govuk-main-wrapper" id="main-content" role="main">
+{switcher}<main class="govuk-main-wrapper" id="main-content">
 {main}
 </main>
 </div>
-<footer class="govuk-footer" role="contentinfo"><div class="govuk-width-container">
-<p class="govuk-body-s">youdecide – participatory budgeting for community partnerships</p>
+<footer class="govuk-footer"><div class="govuk-width-container">
+<p class="govuk-body-s">{footer}</p>
 </div></footer>
+{scripts}
 </body>
 </html>"##,
+            lang = l.code,
+            dir = l.dir,
             title = escape(self.title),
+            service = escape(&l.t("service-name")),
+            css = escape(&assets::css_href()),
+            app_js = escape(&assets::app_js_href()),
+            app_css = escape(&assets::app_css_href()),
+            skip = escape(&l.t("skip-link")),
+            switcher = self.switcher.as_deref().unwrap_or(""),
+            footer = escape(&l.t("footer")),
             main = self.main,
         )
     }
+}
+
+/// Links to the same page in each of `offered` languages, each named in its own language;
+/// the current one is plain text.
+pub fn language_switcher(current: Lang, offered: &[String], path: &str) -> Option<String> {
+    let langs: Vec<Lang> = offered.iter().filter_map(|c| Lang::find(c)).collect();
+    if langs.len() < 2 {
+        return None;
+    }
+    let items: String = langs
+        .iter()
+        .map(|l| {
+            let name = escape(&l.t("lang-name"));
+            if *l == current {
+                format!(
+                    r#"<li class="yd-lang-item"><span class="govuk-body-s govuk-!-font-weight-bold" lang="{}" aria-current="true">{name}</span></li>"#,
+                    l.code
+                )
+            } else {
+                format!(
+                    r#"<li class="yd-lang-item"><a class="govuk-link govuk-body-s" href="{}?lang={}" lang="{}" hreflang="{}">{name}</a></li>"#,
+                    escape(path),
+                    l.code,
+                    l.code,
+                    l.code
+                )
+            }
+        })
+        .collect();
+    Some(format!(
+        r#"<nav class="yd-languages govuk-!-padding-top-2" aria-label="{}"><ul class="govuk-list yd-lang-list">{items}</ul></nav>
+"#,
+        escape(&current.t("language-label"))
+    ))
 }
 
 /// A GOV.UK error summary listing messages, each linking to its field.

@@ -1,12 +1,16 @@
 //! Server-rendered pages, following GOV.UK Design System patterns: plain English, one thing per
 //! page, an error summary above forms, and no JavaScript needed.
 
+pub mod format;
 pub mod layout;
+pub mod public;
 pub mod sign_in;
 
 use actix_web::web;
 
 /// Registers the pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.configure(sign_in::configure);
+    cfg.configure(sign_in::configure)
+        .configure(public::configure)
+        .configure(crate::assets::configure);
 }

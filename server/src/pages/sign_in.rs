@@ -13,24 +13,10 @@ use serde::Deserialize;
 
 /// Registers the pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home))
-        .route("/login", web::get().to(show_form))
+    cfg.route("/login", web::get().to(show_form))
         .route("/login", web::post().to(submit))
         .route("/logout", web::post().to(sign_out))
         .route("/officer", web::get().to(officer_home));
-}
-
-async fn home() -> HttpResponse {
-    Page {
-        title: "Have your say on how money is spent in your area",
-        main: r#"<h1 class="govuk-heading-xl">Have your say on how money is spent in your area</h1>
-<p class="govuk-body">youdecide lets residents vote on which local projects get funded.</p>
-<p class="govuk-body">Officers and partnership members can <a class="govuk-link" href="/login">sign in</a>.</p>"#
-            .into(),
-        signed_in_as: None,
-        csrf_token: None,
-    }
-    .respond(StatusCode::OK)
 }
 
 fn form_page(csrf_token: &str, email: &str, error: Option<&AppError>) -> String {
@@ -78,8 +64,7 @@ fn sign_in_page(req: &HttpRequest, email: &str, error: Option<&AppError>) -> Htt
     let mut resp = Page {
         title: "Sign in",
         main: form_page(&token, email, error),
-        signed_in_as: None,
-        csrf_token: None,
+        ..Page::default()
     }
     .respond(status);
     if let Some(c) = new_cookie {
@@ -189,6 +174,7 @@ async fn officer_home(
         main: format!(r#"<h1 class="govuk-heading-l">Your partnerships</h1>{list}"#),
         signed_in_as: Some(&caller.user.email),
         csrf_token: Some(&token),
+        ..Page::default()
     }
     .respond(StatusCode::OK);
     if let Some(c) = new_cookie {
