@@ -6,6 +6,9 @@ use serde_json::{json, Value};
 use youdecide_tests::browser::Browser;
 use youdecide_tests::{on_both_backends, Backend, Req, TestServer};
 
+#[path = "support/axe.rs"]
+mod axe;
+
 on_both_backends!(pages_in_every_offered_language, pages_pass_axe_in_chromium);
 
 struct World {
@@ -178,28 +181,6 @@ fn pages_in_every_offered_language(backend: Backend) {
     assert!(govuk.text.contains(".govuk-button"));
 }
 
-/// Runs axe-core on the page open in the browser; returns the violations' ids and targets.
-pub fn axe_violations(b: &Browser) -> Vec<String> {
-    let axe = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../node_modules/axe-core/axe.min.js"),
-    )
-    .expect("npm ci installs axe-core");
-    b.execute(&format!("{axe}\n;return true;"));
-    b.execute(
-        "window.__axe = null; axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']}}).then(r => { window.__axe = r; }); return true;",
-    );
-    assert!(b.wait_until("window.__axe !== null"), "axe finished");
-    let v = b.execute(
-        "return window.__axe.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));",
-    );
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
 fn pages_pass_axe_in_chromium(backend: Backend) {
     let w = world(backend);
     let b = Browser::start();
@@ -212,7 +193,7 @@ fn pages_pass_axe_in_chromium(backend: Backend) {
         "/login".to_string(),
     ] {
         b.goto(&format!("{}{path}", w.s.url));
-        let violations = axe_violations(&b);
+        let violations = axe::violations(&b);
         assert!(violations.is_empty(), "{path}: {violations:#?}");
     }
     // GOV.UK Frontend's script ran (the page knows JavaScript is on), and the project's

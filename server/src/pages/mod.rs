@@ -3,6 +3,7 @@
 
 pub mod format;
 pub mod layout;
+pub mod officer;
 pub mod public;
 pub mod sign_in;
 
@@ -12,5 +13,6 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(sign_in::configure)
         .configure(public::configure)
+        .configure(officer::configure)
         .configure(crate::assets::configure);
 }

@@ -156,7 +156,8 @@ async fn officer_home(
             .iter()
             .map(|(p, role)| {
                 format!(
-                    r#"<tr class="govuk-table__row"><td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td></tr>"#,
+                    r#"<tr class="govuk-table__row"><td class="govuk-table__cell"><a class="govuk-link" href="/officer/p/{}">{}</a></td><td class="govuk-table__cell">{}</td></tr>"#,
+                    escape(&p.id),
                     escape(&p.name),
                     role
                 )

@@ -152,7 +152,7 @@ fn validated(mut spec: RoundSpec) -> Result<RoundSpec, AppError> {
     Ok(spec)
 }
 
-async fn create(
+pub(crate) async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
@@ -250,7 +250,7 @@ fn merge(mut base: Value, patch: &[u8]) -> Result<Value, AppError> {
     Ok(base)
 }
 
-async fn update(
+pub(crate) async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
@@ -338,7 +338,7 @@ async fn transition(
     Ok(HttpResponse::Ok().json(updated.to_json()))
 }
 
-async fn open(
+pub(crate) async fn open(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
@@ -346,7 +346,7 @@ async fn open(
     transition(&state, &caller, &path, RoundStatus::Open).await
 }
 
-async fn close(
+pub(crate) async fn close(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
@@ -354,7 +354,7 @@ async fn close(
     transition(&state, &caller, &path, RoundStatus::Closed).await
 }
 
-async fn cancel(
+pub(crate) async fn cancel(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
@@ -453,7 +453,7 @@ fn validated_project(mut spec: ProjectSpec, round: &Round) -> Result<ProjectSpec
     Ok(spec)
 }
 
-async fn add_project(
+pub(crate) async fn add_project(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
@@ -484,7 +484,7 @@ fn find_project<'a>(round: &'a Round, key: &str) -> Result<&'a store::ProjectRow
         .ok_or_else(|| AppError::not_found("There is no project with that key in this round."))
 }
 
-async fn update_project(
+pub(crate) async fn update_project(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
@@ -510,7 +510,7 @@ async fn update_project(
     Ok(HttpResponse::Ok().json(out))
 }
 
-async fn delete_project(
+pub(crate) async fn delete_project(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
@@ -750,7 +750,7 @@ fn parse_time(field: &str, s: &str, errors: &mut Vec<FieldError>) -> Option<chro
     }
 }
 
-async fn add_slot(
+pub(crate) async fn add_slot(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
@@ -804,7 +804,7 @@ async fn add_slot(
     Ok(HttpResponse::Created().json(out))
 }
 
-async fn delete_slot(
+pub(crate) async fn delete_slot(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
