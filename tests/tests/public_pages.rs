@@ -38,7 +38,7 @@ fn world(backend: Backend) -> World {
                    "rule": "equal-shares",
                    "areas": [{"key": "central", "name": "Central Ashby", "budget": 100000, "postcodes": ["DN16 1"]},
                              {"key": "north", "name": "North", "budget": 50000, "postcodes": ["DN16 2"]}],
-                   "eligibility": {"min_age": 16, "mode": "self-declared"}, "languages": ["en", "cy", "ur"]}),
+                   "eligibility": {"min_age": 16, "mode": "self-declared"}, "languages": ["en", "cy", "pl", "ur"]}),
         );
         assert_eq!(r.status, 201, "{}", r.text);
         r.json["id"].as_str().unwrap().to_string()
@@ -130,8 +130,9 @@ fn pages_in_every_offered_language(backend: Backend) {
         assert!(t.contains(needle), "missing {needle}");
     }
     // The switcher links the other offered languages only.
-    assert!(t.contains(r#"hreflang="cy""#) && t.contains(r#"hreflang="ur""#));
-    assert!(!t.contains(r#"hreflang="pl""#));
+    for code in ["cy", "pl", "ur"] {
+        assert!(t.contains(&format!(r#"hreflang="{code}""#)), "{code}");
+    }
 
     // Urdu: right to left, translated texts, English fallbacks marked as English.
     let ur = w.s.get(&format!("/rounds/{}?lang=ur", w.rid), None);
@@ -160,8 +161,8 @@ fn pages_in_every_offered_language(backend: Backend) {
     assert!(welsh.text.contains("Ashby yn Penderfynu"));
     assert!(welsh.text.contains("2099"));
     // A language the round does not offer falls back to English.
-    let polish = w.s.get(&format!("/rounds/{}?lang=pl", w.rid), None);
-    assert!(polish.text.contains(r#"<html lang="en""#));
+    let french = w.s.get(&format!("/rounds/{}?lang=fr", w.rid), None);
+    assert!(french.text.contains(r#"<html lang="en""#));
 
     // Drafts, unknown rounds and partnerships are "page not found" pages.
     for path in [
@@ -184,12 +185,33 @@ fn pages_in_every_offered_language(backend: Backend) {
 fn pages_pass_axe_in_chromium(backend: Backend) {
     let w = world(backend);
     let b = Browser::start();
+    // The round page in each of the four languages: lang and dir set, no violations.
+    for (code, dir, heading) in [
+        ("en", "ltr", "Who can vote"),
+        ("cy", "ltr", "Pwy sy'n cael pleidleisio"),
+        ("pl", "ltr", "Kto może głosować"),
+        ("ur", "rtl", "کون ووٹ دے سکتا ہے"),
+    ] {
+        b.goto(&format!("{}/rounds/{}?lang={code}", w.s.url, w.rid));
+        assert_eq!(
+            b.execute("return document.documentElement.lang;"),
+            json!(code)
+        );
+        assert_eq!(
+            b.execute("return document.documentElement.dir;"),
+            json!(dir)
+        );
+        assert_eq!(
+            b.execute("return getComputedStyle(document.body).direction;"),
+            json!(dir)
+        );
+        assert!(b.text("main").contains(heading), "{code}");
+        let violations = axe::violations(&b);
+        assert!(violations.is_empty(), "{code}: {violations:#?}");
+    }
     for path in [
         "/".to_string(),
         format!("/p/{}", w.slug),
-        format!("/rounds/{}", w.rid),
-        format!("/rounds/{}?lang=ur", w.rid),
-        format!("/rounds/{}?lang=cy", w.rid),
         "/login".to_string(),
     ] {
         b.goto(&format!("{}{path}", w.s.url));
