@@ -174,6 +174,36 @@ fn pages_in_every_offered_language(backend: Backend) {
         assert_eq!(r.status, 404, "{path}");
         assert!(r.text.contains("Page not found"), "{path}");
     }
+    // "Check your vote" with the tracking code from a ballot's receipt.
+    let cast = w.s.post(
+        &format!("/api/v1/rounds/{}/ballots", w.rid),
+        None,
+        json!({"eligibility": {"postcode": "DN16 1AB", "age_confirmed": true, "name": "Ann Smith", "date_of_birth": "1970-01-01"},
+               "choices": [{"project": "bench"}], "language": "en"}),
+    );
+    assert_eq!(cast.status, 201, "{}", cast.text);
+    let code = cast.json["tracking_code"].as_str().unwrap();
+    let checked = w.s.get(&format!("/check?code={code}"), None);
+    assert_eq!(checked.status, 200);
+    assert!(
+        checked.text.contains("We have received your vote."),
+        "{}",
+        checked.text
+    );
+    assert!(!checked.text.contains("The bench"), "never the choices");
+    let lower = w.s.get(
+        &format!("/check?code={}&lang=cy", code.to_lowercase()),
+        None,
+    );
+    assert!(lower.text.contains("Mae eich pleidlais wedi dod i law."));
+    let unknown = w.s.get("/check?code=AAAA-BBBB-CCCC", None);
+    assert_eq!(unknown.status, 404);
+    assert!(unknown.text.contains("No vote has this tracking code."));
+    assert!(unknown.text.contains("govuk-error-summary"));
+    let empty = w.s.get("/check?code=", None);
+    assert_eq!(empty.status, 422);
+    assert!(w.s.get("/check", None).text.contains(r#"id="code""#));
+
     // The styles are served from the installed GOV.UK Frontend package.
     let css = w.s.get("/assets/app.css", None);
     assert_eq!(css.status, 200);

@@ -7,6 +7,7 @@ use super::format::{date_time, day_text, money, now};
 use super::layout::{escape, language_switcher, Page};
 use crate::accounts;
 use crate::app::AppState;
+use crate::ballots::{store as ballot_store, tracking};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::rounds::store::{self, ProjectRow, Round, RoundRow};
@@ -19,7 +20,8 @@ use youdecide_shared::round::{EligibilityMode, Method, Translation, LANGUAGES};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
         .route("/p/{slug}", web::get().to(partnership))
-        .route("/rounds/{rid}", web::get().to(round_page));
+        .route("/rounds/{rid}", web::get().to(round_page))
+        .route("/check", web::get().to(check));
 }
 
 fn all_languages() -> Vec<String> {
@@ -573,4 +575,82 @@ fn project_card(round: &Round, lang: Lang, p: &ProjectRow) -> String {
         title = title.html(),
         summary = summary.html(),
     )
+}
+
+#[derive(serde::Deserialize)]
+struct CheckQuery {
+    code: Option<String>,
+}
+
+/// "Check your vote": a tracking code's ballot status in plain English, never its choices.
+async fn check(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<CheckQuery>,
+) -> Result<HttpResponse, AppError> {
+    let offered = all_languages();
+    let lang = Lang::pick(&req, &offered);
+    let typed = query.code.as_deref().map(str::trim).unwrap_or("");
+    let (status, answer, error) = if query.code.is_none() {
+        (StatusCode::OK, String::new(), None)
+    } else if typed.is_empty() {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            String::new(),
+            Some(lang.t("check-empty")),
+        )
+    } else {
+        let found = match tracking::normalise(typed) {
+            Some(code) => {
+                state
+                    .db
+                    .run(move |conn| ballot_store::status_by_tracking(conn, &code))
+                    .await?
+            }
+            None => None,
+        };
+        match found {
+            Some(s) => (
+                StatusCode::OK,
+                format!(
+                    r#"<div class="govuk-panel govuk-panel--confirmation"><div class="govuk-panel__body">{}</div></div>"#,
+                    escape(&lang.t(&format!("check-{s}")))
+                ),
+                None,
+            ),
+            None => (
+                StatusCode::NOT_FOUND,
+                String::new(),
+                Some(lang.t("check-not-found")),
+            ),
+        }
+    };
+    let (group, error_html, summary) = match &error {
+        Some(m) => (
+            "govuk-form-group govuk-form-group--error",
+            format!(
+                r#"<p id="code-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> {}</p>"#,
+                escape(m)
+            ),
+            super::layout::error_summary(&[("code", m.clone())]),
+        ),
+        None => ("govuk-form-group", String::new(), String::new()),
+    };
+    let title = lang.t("check-ballot");
+    let main = format!(
+        r#"{summary}<h1 class="govuk-heading-l">{title}</h1>{answer}
+<p class="govuk-body">{intro}</p>
+<form method="get" action="/check" novalidate><input type="hidden" name="lang" value="{code_lang}">
+<div class="{group}"><label class="govuk-label govuk-label--s" for="code">{label}</label><div id="code-hint" class="govuk-hint">{hint}</div>{error_html}
+<input class="govuk-input govuk-input--width-20" id="code" name="code" type="text" spellcheck="false" autocomplete="off" aria-describedby="code-hint" value="{typed}"></div>
+<button type="submit" class="govuk-button" data-module="govuk-button">{button}</button></form>"#,
+        title = escape(&title),
+        intro = escape(&lang.t("check-intro")),
+        code_lang = lang.code,
+        label = escape(&lang.t("check-label")),
+        hint = escape(&lang.t("check-hint")),
+        typed = escape(typed),
+        button = escape(&lang.t("check-button")),
+    );
+    Ok(public_page(&req, lang, &offered, &title, main).respond(status))
 }
