@@ -24,22 +24,34 @@ const SHIPPED: [Shipped; 4] = [
     Shipped {
         code: "en",
         dir: "ltr",
-        sources: &[include_str!("../locales/en/pages.ftl")],
+        sources: &[
+            include_str!("../locales/en/pages.ftl"),
+            include_str!("../locales/en/vote.ftl"),
+        ],
     },
     Shipped {
         code: "cy",
         dir: "ltr",
-        sources: &[include_str!("../locales/cy/pages.ftl")],
+        sources: &[
+            include_str!("../locales/cy/pages.ftl"),
+            include_str!("../locales/cy/vote.ftl"),
+        ],
     },
     Shipped {
         code: "pl",
         dir: "ltr",
-        sources: &[include_str!("../locales/pl/pages.ftl")],
+        sources: &[
+            include_str!("../locales/pl/pages.ftl"),
+            include_str!("../locales/pl/vote.ftl"),
+        ],
     },
     Shipped {
         code: "ur",
         dir: "rtl",
-        sources: &[include_str!("../locales/ur/pages.ftl")],
+        sources: &[
+            include_str!("../locales/ur/pages.ftl"),
+            include_str!("../locales/ur/vote.ftl"),
+        ],
     },
 ];
 

@@ -153,11 +153,19 @@ pub fn language_switcher(current: Lang, offered: &[String], path: &str) -> Optio
 
 /// A GOV.UK error summary listing messages, each linking to its field.
 pub fn error_summary(errors: &[(&str, String)]) -> String {
-    if errors.is_empty() {
-        return String::new();
-    }
+    error_summary_titled(
+        "There is a problem",
+        errors.iter().map(|(f, m)| (*f, m.as_str())),
+    )
+}
+
+/// An error summary under a given (translated) title.
+pub fn error_summary_titled<'a>(
+    title: &str,
+    errors: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> String {
     let items: String = errors
-        .iter()
+        .into_iter()
         .map(|(field, msg)| {
             format!(
                 r##"<li><a href="#{}">{}</a></li>"##,
@@ -166,11 +174,15 @@ pub fn error_summary(errors: &[(&str, String)]) -> String {
             )
         })
         .collect();
+    if items.is_empty() {
+        return String::new();
+    }
     format!(
         r#"<div class="govuk-error-summary" data-module="govuk-error-summary"><div role="alert">
-<h2 class="govuk-error-summary__title">There is a problem</h2>
+<h2 class="govuk-error-summary__title">{}</h2>
 <div class="govuk-error-summary__body"><ul class="govuk-list govuk-error-summary__list">{items}</ul></div>
-</div></div>"#
+</div></div>"#,
+        escape(title)
     )
 }
 

@@ -6,6 +6,7 @@ pub mod layout;
 pub mod officer;
 pub mod public;
 pub mod sign_in;
+pub mod vote;
 
 use actix_web::web;
 
@@ -13,6 +14,7 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(sign_in::configure)
         .configure(public::configure)
+        .configure(vote::configure)
         .configure(officer::configure)
         .configure(crate::assets::configure);
 }

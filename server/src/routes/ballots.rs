@@ -6,14 +6,14 @@ use super::session_api::client_address;
 use crate::accounts::Role;
 use crate::app::AppState;
 use crate::audit::{self, Actor, Entry};
-use crate::auth::{rate_limit, Caller};
-use crate::ballots::{codes, poll_cards, store, tracking};
+use crate::auth::Caller;
+use crate::ballots::{codes, online, poll_cards, store, tracking};
 use crate::error::AppError;
 use crate::rounds::{store as rounds_store, Round, RoundStatus};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
-use youdecide_shared::ballot::{self, BallotBody, BallotError, Identity, ProjectRef};
+use youdecide_shared::ballot::{self, BallotBody, BallotError, ProjectRef};
 use youdecide_shared::round::{EligibilityMode, FieldError};
 use youdecide_shared::voter_key;
 
@@ -67,67 +67,7 @@ async fn cast(
 ) -> Result<HttpResponse, AppError> {
     let body: BallotBody = parse_body(&body)?;
     let round = load_public(&state, &path).await?;
-    let now = chrono::Utc::now();
-    let valid = ballot::validate(
-        &body,
-        &round.spec,
-        &project_refs(&round),
-        round.status == RoundStatus::Open,
-        now,
-    )
-    .map_err(ballot_error)?;
-    let rid = round.row.id.clone();
-    let salt = round.row.voter_key_salt.clone();
-    if let Identity::Code(code) = &valid.identity {
-        let hash = voter_key::code_hash(code, &salt);
-        let (rid, address) = (rid.clone(), client_address(&req));
-        state
-            .db
-            .run(move |conn| {
-                rate_limit::check_code_guesses(conn, &rid, &address)?;
-                if store::code_issued(conn, &rid, &hash)? {
-                    return Ok(());
-                }
-                rate_limit::record_code_guess(conn, &rid, &address)?;
-                Err(AppError::invalid(
-                    "invalid_code",
-                    "This voting code was not issued for this round. Check it against your poll card.",
-                ))
-            })
-            .await?;
-    }
-    let identity = valid.identity.clone();
-    let person = web::block(move || voter_key::derive(&identity, &salt))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("voter key task failed: {e}")))?
-        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-    let id = uuid::Uuid::now_v7().to_string();
-    let tracking_code = tracking::new_code(&id, &json!(valid.choices).to_string());
-    let new = store::NewBallot {
-        id,
-        round_id: rid,
-        area_key: valid.area.clone(),
-        channel: store::Channel::Online,
-        kiosk_id: None,
-        person,
-        cast_at: crate::accounts::now(),
-        choices: valid.choices.clone(),
-        language: valid.language.clone(),
-        tracking_code: tracking_code.clone(),
-    };
-    state
-        .db
-        .run(move |conn| {
-            conn.write(|conn| {
-                if let Some(p) = &new.person {
-                    if store::person_has_ballot(conn, &new.round_id, p)? {
-                        return Err(store::already_voted());
-                    }
-                }
-                store::insert(conn, &new)
-            })
-        })
-        .await?;
+    let tracking_code = online::cast_online(&state, client_address(&req), &round, body).await?;
     Ok(HttpResponse::Created().json(json!({ "tracking_code": tracking_code })))
 }
 

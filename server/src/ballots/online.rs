@@ -1,0 +1,103 @@
+//! Casting a ballot online, shared by the JSON API and the voting pages: the ballot rules, the
+//! voting code check (with its rate limit), the voter key (argon2id, off the executor), and the
+//! insert with the "one person, one ballot" check.
+
+use crate::app::AppState;
+use crate::auth::rate_limit;
+use crate::ballots::{store, tracking};
+use crate::error::AppError;
+use crate::rounds::{Round, RoundStatus};
+use crate::routes::ballots::{ballot_error, project_refs};
+use actix_web::web;
+use serde_json::json;
+use youdecide_shared::ballot::{self, BallotBody, Identity};
+use youdecide_shared::voter_key;
+
+/// The refusal for a voting code that was not issued for the round.
+pub fn invalid_code() -> AppError {
+    AppError::invalid(
+        "invalid_code",
+        "This voting code was not issued for this round. Check it against your poll card.",
+    )
+}
+
+/// Checks that a normalised voting code was issued for the round, counting failed guesses
+/// from `address` (429 once there are too many).
+pub async fn check_code(
+    state: &AppState,
+    address: String,
+    round: &Round,
+    code: &str,
+) -> Result<(), AppError> {
+    let hash = voter_key::code_hash(code, &round.row.voter_key_salt);
+    let rid = round.row.id.clone();
+    state
+        .db
+        .run(move |conn| {
+            rate_limit::check_code_guesses(conn, &rid, &address)?;
+            if store::code_issued(conn, &rid, &hash)? {
+                return Ok(());
+            }
+            rate_limit::record_code_guess(conn, &rid, &address)?;
+            Err(invalid_code())
+        })
+        .await
+}
+
+/// Validates and stores an online ballot for `round` from a client at `address`; returns the
+/// receipt's tracking code. Refusals: the ballot rules (409 when voting is closed, else 422),
+/// `invalid_code` (422), too many code guesses (429) and `already_voted` (409).
+pub async fn cast_online(
+    state: &AppState,
+    address: String,
+    round: &Round,
+    body: BallotBody,
+) -> Result<String, AppError> {
+    let now = chrono::Utc::now();
+    let valid = ballot::validate(
+        &body,
+        &round.spec,
+        &project_refs(round),
+        round.status == RoundStatus::Open,
+        now,
+    )
+    .map_err(ballot_error)?;
+    if let Identity::Code(code) = &valid.identity {
+        check_code(state, address, round, code).await?;
+    }
+    let rid = round.row.id.clone();
+    let salt = round.row.voter_key_salt.clone();
+    let identity = valid.identity.clone();
+    let person = web::block(move || voter_key::derive(&identity, &salt))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("voter key task failed: {e}")))?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let tracking_code = tracking::new_code(&id, &json!(valid.choices).to_string());
+    let new = store::NewBallot {
+        id,
+        round_id: rid,
+        area_key: valid.area.clone(),
+        channel: store::Channel::Online,
+        kiosk_id: None,
+        person,
+        cast_at: crate::accounts::now(),
+        choices: valid.choices.clone(),
+        language: valid.language.clone(),
+        tracking_code: tracking_code.clone(),
+    };
+    state
+        .db
+        .run(move |conn| {
+            conn.write(|conn| {
+                if let Some(p) = &new.person {
+                    if store::person_has_ballot(conn, &new.round_id, p)? {
+                        return Err(store::already_voted());
+                    }
+                }
+                store::insert(conn, &new)
+            })
+        })
+        .await?;
+    Ok(tracking_code)
+}
