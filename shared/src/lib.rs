@@ -4,6 +4,7 @@
 pub mod ballot;
 pub mod codes;
 pub mod ids;
+pub mod monitoring;
 pub mod pabulib;
 pub mod postcode;
 pub mod round;

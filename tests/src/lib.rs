@@ -376,7 +376,7 @@ impl TestServer {
                     f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                 r.send_form(&pairs)
             }
-            (_, _, Some((ct, body))) => r.set("Content-Type", ct).send_string(body),
+            (_, _, Some((ct, body))) => r.set("Content-Type", ct).send_bytes(body),
             _ => r.call(),
         };
         let resp = match result {
@@ -403,7 +403,7 @@ pub struct Req {
     headers: Vec<(String, String)>,
     json: Option<Value>,
     form: Option<Vec<(String, String)>>,
-    raw: Option<(String, String)>,
+    raw: Option<(String, Vec<u8>)>,
 }
 
 impl Req {
@@ -452,8 +452,12 @@ impl Req {
         self
     }
     /// A raw body with a content type.
-    pub fn raw(mut self, content_type: &str, body: &str) -> Req {
-        self.raw = Some((content_type.into(), body.into()));
+    pub fn raw(self, content_type: &str, body: &str) -> Req {
+        self.bytes(content_type, body.as_bytes())
+    }
+    /// A body of raw bytes (which need not be UTF-8) with a content type.
+    pub fn bytes(mut self, content_type: &str, body: &[u8]) -> Req {
+        self.raw = Some((content_type.into(), body.to_vec()));
         self
     }
 }

@@ -13,7 +13,11 @@ use youdecide_tests::{on_both_backends, Backend, Req, Resp, TestServer};
 #[path = "support/axe.rs"]
 mod axe;
 
-on_both_backends!(vote_without_javascript, vote_in_urdu_in_chromium);
+on_both_backends!(
+    vote_without_javascript,
+    points_orders_monitoring_and_bad_forms,
+    vote_in_urdu_in_chromium
+);
 
 struct World {
     s: TestServer,
@@ -22,12 +26,25 @@ struct World {
 }
 
 fn round(s: &TestServer, admin: &str, pid: &str, mode: &str, open: bool) -> String {
+    let approval =
+        json!({"kind": "approval", "min_choices": 1, "max_choices": 2, "within_budget": true});
+    round_with(s, admin, pid, mode, approval, open)
+}
+
+fn round_with(
+    s: &TestServer,
+    admin: &str,
+    pid: &str,
+    mode: &str,
+    method: serde_json::Value,
+    open: bool,
+) -> String {
     let r = s.post(
         &format!("/api/v1/partnerships/{pid}/rounds"),
         Some(admin),
         json!({"title": format!("Ashby Decides ({mode})"), "description": "Vote for the projects you want.",
                "opens_at": "2026-01-01T09:00:00Z", "closes_at": "2099-07-01T16:00:00Z",
-               "method": {"kind": "approval", "min_choices": 1, "max_choices": 2, "within_budget": true},
+               "method": method,
                "rule": "greedy",
                "areas": [{"key": "central", "name": "Central Ashby", "budget": 100000, "postcodes": ["DN16 1"]},
                          {"key": "north", "name": "North", "budget": 50000, "postcodes": ["DN16 2"]}],
@@ -90,7 +107,32 @@ struct Count {
 
 /// How many ballots the database holds.
 fn ballots_stored(s: &TestServer) -> i64 {
-    let q = "SELECT COUNT(*) AS n FROM ballots";
+    count(s, "SELECT COUNT(*) AS n FROM ballots")
+}
+
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    t: String,
+}
+
+/// The texts a query selects as `t`.
+fn texts(s: &TestServer, q: &str) -> Vec<String> {
+    let rows: Vec<Row> = match s.db.backend {
+        Backend::Sqlite => {
+            let mut c = SqliteConnection::establish(&s.db.url).unwrap();
+            diesel::sql_query(q).load(&mut c).unwrap()
+        }
+        Backend::Postgres => {
+            let mut c = PgConnection::establish(&s.db.url).unwrap();
+            diesel::sql_query(q).load(&mut c).unwrap()
+        }
+    };
+    rows.into_iter().map(|r| r.t).collect()
+}
+
+/// A count the query selects as `n`.
+fn count(s: &TestServer, q: &str) -> i64 {
     match s.db.backend {
         Backend::Sqlite => {
             let mut c = SqliteConnection::establish(&s.db.url).unwrap();
@@ -265,7 +307,7 @@ fn vote_without_javascript(backend: Backend) {
     );
     assert_eq!(r.status, 422);
     assert!(r.text.contains("Choose no more than 2 projects."));
-    assert!(r.text.contains(r#"id="p-fountain" name="p-fountain" type="checkbox" value="yes" aria-describedby="p-fountain-hint" checked"#), "choices kept");
+    assert!(r.text.contains(r#"id="p-fountain" name="p-fountain" type="checkbox" value="yes" data-cost="90000" aria-describedby="p-fountain-hint" checked"#), "choices kept");
     let r = v.post(&choose, &[("p-bench", "yes"), ("p-fountain", "yes")]);
     assert_eq!(r.status, 422);
     assert!(r.text.contains("cost more than your area&#39;s budget"));
@@ -437,6 +479,154 @@ fn vote_without_javascript(backend: Backend) {
     assert!(r.text.contains(&format!("/rounds/{arid}?lang=en#how")));
 }
 
+fn points_orders_monitoring_and_bad_forms(backend: Backend) {
+    let (w, pid) = world(backend);
+
+    // Cumulative: 10 points to share, at most 6 on one project; refusals name the rule.
+    let method = json!({"kind": "cumulative", "points": 10, "max_per_project": 6});
+    let crid = round_with(&w.s, &w.admin, &pid, "self-declared", method, true);
+    let (v, details) = Visitor::start(&w.s, &format!("/rounds/{crid}/vote"));
+    let choose = v.post(&details, &ANN);
+    assert_eq!(choose.status, 200, "{}", choose.text);
+    assert!(choose
+        .text
+        .contains("Share out 10 points among the projects you want."));
+    assert!(choose
+        .text
+        .contains(r#"data-running-total="points" data-limit="10""#));
+    for (picks, message) in [
+        (
+            [("p-bench", "7"), ("p-swings", "3")],
+            "You can give at most 6 points to one project.",
+        ),
+        (
+            [("p-bench", "6"), ("p-swings", "5")],
+            "You can give 10 points in all; you have given more.",
+        ),
+        (
+            [("p-bench", "lots"), ("p-swings", "")],
+            "Give each project you choose at least 1 point, as a whole number.",
+        ),
+        (
+            [("p-bench", "-2"), ("p-swings", "3")],
+            "Give each project you choose at least 1 point, as a whole number.",
+        ),
+    ] {
+        let r = v.post(&choose, &picks);
+        assert_eq!(r.status, 422, "{picks:?}: {}", r.text);
+        assert!(r.text.contains(message), "{picks:?}: {}", r.text);
+    }
+    let check = v.post(&choose, &[("p-bench", "6"), ("p-swings", "4")]);
+    assert_eq!(check.status, 200, "{}", check.text);
+    assert!(check.text.contains("You have given 10 of your 10 points."));
+    let receipt = v.post(&check, &[]);
+    assert_eq!(receipt.status, 200, "{}", receipt.text);
+    let stored = texts(
+        &w.s,
+        &format!("SELECT choices AS t FROM ballots WHERE round_id = '{crid}'"),
+    );
+    assert_eq!(stored.len(), 1);
+    let choices: serde_json::Value = serde_json::from_str(&stored[0]).unwrap();
+    assert_eq!(
+        choices,
+        json!([["bench", 6], ["swings", 4]]),
+        "stored compactly as [project, points]"
+    );
+
+    // Monitoring under the receipt: answers stored with the day only, bad answers refused.
+    let action = format!("/rounds/{crid}/vote/monitoring");
+    assert!(receipt.text.contains(&format!(r#"action="{action}""#)));
+    assert!(receipt.text.contains("Help us reach everyone (optional)"));
+    assert!(receipt
+        .text
+        .contains(r#"name="influence" type="radio" value="dont-know""#));
+    let monitoring = |fields: &[(&str, &str)], csrf: bool| {
+        let token = v.csrf.clone();
+        let mut all: Vec<(&str, &str)> = vec![("lang", "en")];
+        if csrf {
+            all.push(("csrf_token", &token));
+        }
+        all.extend_from_slice(fields);
+        w.s.request(
+            Req::new("POST", &action)
+                .cookies(&[("yd_csrf", &v.csrf)])
+                .form(&all),
+        )
+    };
+    let rows = |w: &World| count(&w.s, "SELECT COUNT(*) AS n FROM monitoring");
+    let bad = monitoring(&[("age_band", "99"), ("influence", "tend-to-agree")], true);
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert!(bad.text.contains("Nothing was kept."));
+    assert_eq!(monitoring(&[("age_band", "25-34")], false).status, 403);
+    assert_eq!(rows(&w), 0);
+    let thanks = monitoring(
+        &[("age_band", "25-34"), ("influence", "tend-to-agree")],
+        true,
+    );
+    assert_eq!(thanks.status, 200, "{}", thanks.text);
+    assert!(thanks.text.contains("Thank you"));
+    assert_eq!(monitoring(&[], true).status, 200, "nothing answered");
+    assert_eq!(rows(&w), 1);
+    let days = texts(&w.s, "SELECT day AS t FROM monitoring");
+    assert_eq!(days[0].len(), 10, "the day only: {}", days[0]);
+
+    // Ranked: an order with no gaps or repeats.
+    let method = json!({"kind": "ranked", "max_ranks": 2});
+    let rrid = round_with(&w.s, &w.admin, &pid, "self-declared", method, true);
+    let (v, details) = Visitor::start(&w.s, &format!("/rounds/{rrid}/vote"));
+    let choose = v.post(&details, &ANN);
+    assert!(choose
+        .text
+        .contains(r#"<select class="govuk-select" id="p-bench" name="p-bench""#));
+    assert!(!choose.text.contains("data-running-total"));
+    for picks in [
+        [("p-bench", "1"), ("p-swings", "1")],
+        [("p-bench", "2"), ("p-swings", "")],
+    ] {
+        let r = v.post(&choose, &picks);
+        assert_eq!(r.status, 422, "{picks:?}");
+        assert!(r.text.contains("Number your choices 1, 2, 3 and so on"));
+    }
+    let check = v.post(&choose, &[("p-swings", "1"), ("p-bench", "2")]);
+    assert_eq!(check.status, 200, "{}", check.text);
+    assert!(check.text.find("The swings") < check.text.find("The bench"));
+    assert_eq!(v.post(&check, &[]).status, 200);
+
+    // Forms that cannot be read change nothing: invalid UTF-8, wrong content type.
+    let before = ballots_stored(&w.s);
+    let vote = format!("/rounds/{}/vote", w.rid);
+    let body = format!(
+        "csrf_token={}&step=confirm&postcode=DN16+1AB&age=yes&name=%FF%FE&dob-day=1&dob-month=1&dob-year=1970&p-bench=yes",
+        v.csrf
+    );
+    for raw in [
+        body.as_bytes().to_vec(),
+        [body.as_bytes(), b"\xff"].concat(),
+    ] {
+        let r = w.s.request(
+            Req::new("POST", &vote)
+                .cookies(&[("yd_csrf", &v.csrf)])
+                .bytes("application/x-www-form-urlencoded", &raw),
+        );
+        r.assert_error(400, "invalid_form");
+    }
+    w.s.request(
+        Req::new("POST", &vote)
+            .cookies(&[("yd_csrf", &v.csrf)])
+            .raw("text/plain", "step=confirm"),
+    )
+    .assert_error(400, "invalid_form");
+    let huge = format!("csrf_token={}&name={}", v.csrf, "x".repeat(1_000_000));
+    let r = w.s.request(
+        Req::new("POST", &vote)
+            .cookies(&[("yd_csrf", &v.csrf)])
+            .raw("application/x-www-form-urlencoded", &huge),
+    );
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert_eq!(ballots_stored(&w.s), before);
+    assert_eq!(w.s.get("/healthz", None).status, 200);
+}
+
 fn vote_in_urdu_in_chromium(backend: Backend) {
     let (w, _) = world(backend);
     let b = Browser::start();
@@ -472,7 +662,17 @@ fn vote_in_urdu_in_chromium(backend: Backend) {
     assert!(b.text("main").contains("نیا بینچ"));
     axe_clean("choose");
 
+    // The running total (the page's script) follows the ticks and warns when over budget.
     b.click("label[for=p-bench]");
+    assert!(b.wait_until("!document.querySelector('#running-total').hidden"));
+    assert!(b.text("#running-total").contains("£450"));
+    let over =
+        "document.querySelector('#running-total').classList.contains('yd-running-total--over')";
+    b.click("label[for=p-fountain]");
+    assert!(b.wait_until(over));
+    assert!(b.text("#running-total").contains("£1,350"));
+    b.click("label[for=p-fountain]");
+    assert!(b.wait_until(&format!("!{over}")));
     b.click("form button.govuk-button");
     assert!(b.wait_until("document.querySelector('#send') !== null"));
     assert!(b.text("#total").contains("£450"));
@@ -490,8 +690,23 @@ fn vote_in_urdu_in_chromium(backend: Backend) {
     let api = w.s.get(&format!("/api/v1/ballots/{code}"), None);
     assert_eq!(api.status, 200, "{code}: {}", api.text);
 
+    let link =
+        b.execute("return document.querySelector(\"a[href^='/check']\").getAttribute('href');");
+    assert_eq!(link, json!(format!("/check?code={code}&lang=ur")));
+
+    // The optional monitoring questions under the receipt.
+    b.click("label[for=age_band-35-44]");
+    b.click("label[for=influence-tend-to-agree]");
+    b.click("#send-monitoring");
+    assert!(b.wait_until("document.querySelector('#send-monitoring') === null"));
+    assert!(b.text("h1").contains("شکریہ"));
+    assert_eq!(
+        texts(&w.s, "SELECT age_band AS t FROM monitoring"),
+        vec!["35-44".to_string()]
+    );
+
     // The receipt's link opens "check your vote" with the code.
-    b.click("a[href^='/check']");
+    b.goto(&format!("{}{}", w.s.url, link.as_str().unwrap()));
     assert!(b.wait_until("document.querySelector('.govuk-panel') !== null"));
     assert_eq!(ballots_stored(&w.s), 1);
 }

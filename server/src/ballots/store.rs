@@ -169,6 +169,19 @@ pub struct Monitoring {
     pub influence: Option<String>,
 }
 
+impl Monitoring {
+    /// Each question's field name with the answer given, if any.
+    pub fn answers(&self) -> [(&'static str, Option<&str>); 5] {
+        [
+            ("age_band", self.age_band.as_deref()),
+            ("sex", self.sex.as_deref()),
+            ("ethnic_group", self.ethnic_group.as_deref()),
+            ("disability", self.disability.as_deref()),
+            ("influence", self.influence.as_deref()),
+        ]
+    }
+}
+
 /// Stores monitoring answers.
 pub fn insert_monitoring(
     conn: &mut DbConn,

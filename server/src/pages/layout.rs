@@ -135,8 +135,9 @@ pub fn language_switcher(current: Lang, offered: &[String], path: &str) -> Optio
                 )
             } else {
                 format!(
-                    r#"<li class="yd-lang-item"><a class="govuk-link govuk-body-s" href="{}?lang={}" lang="{}" hreflang="{}">{name}</a></li>"#,
+                    r#"<li class="yd-lang-item"><a class="govuk-link govuk-body-s" href="{}{}lang={}" lang="{}" hreflang="{}">{name}</a></li>"#,
                     escape(path),
+                    if path.contains('?') { '&' } else { '?' },
                     l.code,
                     l.code,
                     l.code

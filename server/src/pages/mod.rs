@@ -1,6 +1,7 @@
 //! Server-rendered pages, following GOV.UK Design System patterns: plain English, one thing per
 //! page, an error summary above forms, and no JavaScript needed.
 
+pub mod form_fields;
 pub mod format;
 pub mod layout;
 pub mod officer;

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::json;
 use youdecide_shared::ballot::{self, BallotBody, BallotError, ProjectRef};
 use youdecide_shared::round::{EligibilityMode, FieldError};
-use youdecide_shared::voter_key;
+use youdecide_shared::{monitoring, voter_key};
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -220,55 +220,6 @@ async fn issue(
     Ok((round, plain))
 }
 
-/// The answers each monitoring question accepts.
-pub const MONITORING_CHOICES: [(&str, &[&str]); 5] = [
-    (
-        "age_band",
-        &[
-            "under-16",
-            "16-24",
-            "25-34",
-            "35-44",
-            "45-54",
-            "55-64",
-            "65-74",
-            "75-plus",
-            "prefer-not-to-say",
-        ],
-    ),
-    (
-        "sex",
-        &[
-            "female",
-            "male",
-            "prefer-to-self-describe",
-            "prefer-not-to-say",
-        ],
-    ),
-    (
-        "ethnic_group",
-        &[
-            "asian",
-            "black",
-            "mixed",
-            "white",
-            "other",
-            "prefer-not-to-say",
-        ],
-    ),
-    ("disability", &["yes", "no", "prefer-not-to-say"]),
-    (
-        "influence",
-        &[
-            "definitely-agree",
-            "tend-to-agree",
-            "tend-to-disagree",
-            "definitely-disagree",
-            "dont-know",
-        ],
-    ),
-];
-
 async fn add_monitoring(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -279,36 +230,33 @@ async fn add_monitoring(
         return Err(ballot_error(BallotError::RoundNotOpen));
     }
     let m: store::Monitoring = parse_body(&body)?;
-    let answers = [
-        ("age_band", &m.age_band),
-        ("sex", &m.sex),
-        ("ethnic_group", &m.ethnic_group),
-        ("disability", &m.disability),
-        ("influence", &m.influence),
-    ];
-    let mut errors = Vec::new();
-    for (field, value) in answers {
-        if let Some(v) = value {
-            let allowed = MONITORING_CHOICES
-                .iter()
-                .find(|(f, _)| *f == field)
-                .map(|(_, a)| *a)
-                .unwrap_or(&[]);
-            if !allowed.contains(&v.as_str()) {
-                errors.push(FieldError::new(
-                    field,
-                    format!("must be one of {}", allowed.join(", ")),
-                ));
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::invalid_fields("invalid_monitoring", "", &errors));
-    }
+    check_monitoring(&m)?;
     let rid = round.row.id.clone();
     state
         .db
         .run(move |conn| store::insert_monitoring(conn, &rid, &m))
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Refuses monitoring answers a question does not accept (422 `invalid_monitoring`).
+pub(crate) fn check_monitoring(m: &store::Monitoring) -> Result<(), AppError> {
+    let errors: Vec<FieldError> = m
+        .answers()
+        .into_iter()
+        .filter_map(|(field, value)| {
+            let v = value?;
+            (!monitoring::accepts(field, v)).then(|| {
+                FieldError::new(
+                    field,
+                    format!("must be one of {}", monitoring::answers(field).join(", ")),
+                )
+            })
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::invalid_fields("invalid_monitoring", "", &errors))
+    }
 }

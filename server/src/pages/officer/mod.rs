@@ -79,7 +79,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-type Form = web::Form<HashMap<String, String>>;
+type Form = crate::pages::form_fields::FormMap;
 
 /// The signed-in officer, or a redirect to sign in.
 async fn officer(req: &HttpRequest) -> Result<Result<Caller, HttpResponse>, AppError> {

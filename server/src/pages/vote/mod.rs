@@ -16,6 +16,7 @@ use crate::auth::csrf;
 use crate::ballots::online;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::pages::form_fields::FormFields;
 use crate::rounds::store::{self as rounds_store, ProjectRow, Round};
 use crate::rounds::RoundStatus;
 use crate::routes::ballots::project_refs;
@@ -30,10 +31,16 @@ use youdecide_shared::ballot::{self, BallotBody, BallotError, Choice, Eligibilit
 use youdecide_shared::postcode;
 use youdecide_shared::round::{Area, EligibilityMode, Method};
 
+mod monitoring;
+
 /// Registers the pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/rounds/{rid}/vote", web::get().to(start))
-        .route("/rounds/{rid}/vote", web::post().to(submit));
+        .route("/rounds/{rid}/vote", web::post().to(submit))
+        .route(
+            "/rounds/{rid}/vote/monitoring",
+            web::post().to(monitoring::submit),
+        );
 }
 
 /// What the resident has entered so far, from the form's fields.
@@ -356,6 +363,22 @@ impl Ctx<'_> {
         out
     }
 
+    /// Where the language links lead: this page, keeping a voting code from a poll card's QR
+    /// code (only its letters, digits and hyphens).
+    fn switch_path(&self) -> String {
+        let code: String = self
+            .form
+            .code
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        if code.is_empty() {
+            self.req.path().to_string()
+        } else {
+            format!("{}?code={code}", self.req.path())
+        }
+    }
+
     /// The response: the page frame, the CSRF cookie when new, and `no-store` (the pages
     /// carry names and dates of birth).
     fn respond(
@@ -376,7 +399,7 @@ impl Ctx<'_> {
             main,
             lang: self.lang,
             switcher: if switcher {
-                language_switcher(self.lang, &self.round.spec.languages, self.req.path())
+                language_switcher(self.lang, &self.round.spec.languages, &self.switch_path())
             } else {
                 None
             },
@@ -439,16 +462,8 @@ impl Ctx<'_> {
         format!(
             r#"<div class="govuk-form-group{group_err}"><label class="govuk-label govuk-label--s" for="{id}">{label}</label>{hint}{error}
 <input class="govuk-input{input_err} {extra}" id="{id}" name="{id}" type="text" spellcheck="false"{aria} value="{value}"></div>"#,
-            group_err = if error.is_some() {
-                " govuk-form-group--error"
-            } else {
-                ""
-            },
-            input_err = if error.is_some() {
-                " govuk-input--error"
-            } else {
-                ""
-            },
+            group_err = when(error.is_some(), " govuk-form-group--error"),
+            input_err = when(error.is_some(), " govuk-input--error"),
             label = self.t(label_id),
             error = error.clone().unwrap_or_default(),
             value = escape(value),
@@ -488,11 +503,7 @@ impl Ctx<'_> {
         let age = format!(
             r#"<div class="govuk-form-group{group_err}"><fieldset class="govuk-fieldset"{aria}><legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{legend}</legend>{error}
 <div class="govuk-checkboxes" data-module="govuk-checkboxes"><div class="govuk-checkboxes__item"><input class="govuk-checkboxes__input" id="age" name="age" type="checkbox" value="yes"{checked}><label class="govuk-label govuk-checkboxes__label" for="age">{label}</label></div></div></fieldset></div>"#,
-            group_err = if age_error.is_some() {
-                " govuk-form-group--error"
-            } else {
-                ""
-            },
+            group_err = when(age_error.is_some(), " govuk-form-group--error"),
             aria = if age_error.is_some() {
                 r#" aria-describedby="age-error""#
             } else {
@@ -518,27 +529,15 @@ impl Ctx<'_> {
                     r#"<div class="govuk-date-input__item"><div class="govuk-form-group"><label class="govuk-label govuk-date-input__label" for="{id}">{label}</label>
 <input class="govuk-input govuk-date-input__input govuk-input--width-{width}{err}" id="{id}" name="{id}" type="text" inputmode="numeric" autocomplete="{auto}" value="{value}"></div></div>"#,
                     label = self.t(label),
-                    err = if dob_error.is_some() {
-                        " govuk-input--error"
-                    } else {
-                        ""
-                    },
+                    err = when(dob_error.is_some(), " govuk-input--error"),
                     value = escape(value),
                 )
             };
             let dob = format!(
                 r#"<div class="govuk-form-group{group_err}"><fieldset class="govuk-fieldset" role="group" aria-describedby="dob-hint{aria_err}"><legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{legend}</legend>
 <div id="dob-hint" class="govuk-hint">{hint}</div>{error}<div class="govuk-date-input" id="dob">{day}{month}{year}</div></fieldset></div>"#,
-                group_err = if dob_error.is_some() {
-                    " govuk-form-group--error"
-                } else {
-                    ""
-                },
-                aria_err = if dob_error.is_some() {
-                    " dob-error"
-                } else {
-                    ""
-                },
+                group_err = when(dob_error.is_some(), " govuk-form-group--error"),
+                aria_err = when(dob_error.is_some(), " dob-error"),
                 legend = self.t("vp-dob"),
                 hint = self.t("vp-dob-hint"),
                 error = dob_error.clone().unwrap_or_default(),
@@ -646,6 +645,7 @@ impl Ctx<'_> {
 <div id="choices-hint" class="govuk-hint">{how}</div>{error}
 {list}
 </fieldset></div>
+{running}
 <button type="submit" class="govuk-button" data-module="govuk-button">{button}</button>
 </form>"#,
             summary = self.summary(problems),
@@ -660,26 +660,55 @@ impl Ctx<'_> {
             )),
             action = self.action(),
             carried = self.carried(true, false),
-            group_err = if error.is_some() {
-                " govuk-form-group--error"
-            } else {
-                ""
-            },
-            aria_err = if error.is_some() {
-                " choices-error"
-            } else {
-                ""
-            },
+            group_err = when(error.is_some(), " govuk-form-group--error"),
+            aria_err = when(error.is_some(), " choices-error"),
             legend = escape(&lang.ta(
                 "vp-projects-legend",
                 &[("area", area_name.to_string().into())]
             )),
             how = how.join("<br>"),
             error = error.unwrap_or_default(),
+            running = self.running_total(budget),
             button = self.t("vp-continue"),
         );
         let full = format!("{title} – {}", self.round_title_text());
         self.respond(&full, main, status, false)
+    }
+
+    /// The running total under the projects, kept up to date by the page's script (hidden
+    /// without JavaScript, when the check page shows the total instead): what the ticked
+    /// projects cost against the area's budget, or the points given against those to share.
+    fn running_total(&self, budget: i64) -> String {
+        let lang = self.lang;
+        let (kind, limit, template, over) = match self.round.spec.method {
+            Method::Approval { within_budget, .. } => (
+                "cost",
+                budget,
+                lang.ta(
+                    "vp-running-cost",
+                    &[
+                        ("total", "%TOTAL%".into()),
+                        ("budget", money(budget).into()),
+                    ],
+                ),
+                within_budget.then(|| lang.t("vp-running-over-budget")),
+            ),
+            Method::Cumulative { points, .. } => (
+                "points",
+                i64::from(points),
+                lang.ta(
+                    "vp-total-points",
+                    &[("given", "%TOTAL%".into()), ("points", points.into())],
+                ),
+                Some(lang.t("vp-running-over-points")),
+            ),
+            Method::Ranked { .. } => return String::new(),
+        };
+        format!(
+            r#"<p class="govuk-body govuk-!-font-weight-bold yd-running-total" id="running-total" aria-live="polite" hidden data-running-total="{kind}" data-limit="{limit}" data-template="{template}" data-over="{over}"></p>"#,
+            template = escape(&template),
+            over = escape(&over.unwrap_or_default()),
+        )
     }
 
     /// One project's checkbox, points box or order select.
@@ -698,12 +727,13 @@ impl Ctx<'_> {
         );
         match self.round.spec.method {
             Method::Approval { .. } => format!(
-                r#"<div class="govuk-checkboxes__item"><input class="govuk-checkboxes__input" id="{id}" name="{id}" type="checkbox" value="yes" aria-describedby="{id}-hint"{checked}><label class="govuk-label govuk-checkboxes__label" for="{id}">{title}</label>{hint}</div>"#,
+                r#"<div class="govuk-checkboxes__item"><input class="govuk-checkboxes__input" id="{id}" name="{id}" type="checkbox" value="yes" data-cost="{pence}" aria-describedby="{id}-hint"{checked}><label class="govuk-label govuk-checkboxes__label" for="{id}">{title}</label>{hint}</div>"#,
                 checked = if value.is_empty() { "" } else { " checked" },
+                pence = p.cost,
             ),
             Method::Cumulative { .. } => format!(
                 r#"<div class="govuk-form-group"><label class="govuk-label govuk-label--s" for="{id}">{title}</label>{hint}
-<div class="govuk-input__wrapper"><input class="govuk-input govuk-input--width-3" id="{id}" name="{id}" type="text" inputmode="numeric" spellcheck="false" aria-describedby="{id}-hint" value="{value}"><div class="govuk-input__suffix" aria-hidden="true">{points}</div></div></div>"#,
+<div class="govuk-input__wrapper"><input class="govuk-input govuk-input--width-3" id="{id}" name="{id}" type="text" inputmode="numeric" spellcheck="false" data-points aria-describedby="{id}-hint" value="{value}"><div class="govuk-input__suffix" aria-hidden="true">{points}</div></div></div>"#,
                 value = escape(value),
                 points = self.t("vp-points"),
             ),
@@ -884,7 +914,8 @@ impl Ctx<'_> {
 <p class="govuk-body">{keep}</p>
 <div class="yd-receipt-qr">{qr}</div>
 <p class="govuk-body"><a class="govuk-link" href="/check?code={code_url}&amp;lang={lang}">{check}</a></p>
-<p class="govuk-body"><a class="govuk-link" href="/rounds/{rid}?lang={lang}">{back}</a></p>"#,
+<p class="govuk-body"><a class="govuk-link" href="/rounds/{rid}?lang={lang}">{back}</a></p>
+{monitoring}"#,
             h1 = escape(&title),
             code_label = self.t("vp-receipt-code"),
             code = escape(tracking_code),
@@ -894,6 +925,7 @@ impl Ctx<'_> {
             check = self.t("vp-receipt-check"),
             rid = escape(&self.round.row.id),
             back = self.t("vp-back-to-round"),
+            monitoring = self.monitoring_form(),
         );
         self.respond(&title, main, StatusCode::OK, false)
     }
@@ -920,6 +952,17 @@ impl Ctx<'_> {
             text = self.t(link.1),
         );
         self.respond(&title, main, status, false)
+    }
+
+    /// The page for a form whose CSRF token did not match.
+    fn csrf_refused(&self, e: &AppError, link: (&str, &str)) -> HttpResponse {
+        self.message_page(
+            "vp-csrf-title",
+            &self.lang.t("vp-csrf-body"),
+            &[("main-content".to_string(), app_message(self.lang, e))],
+            link,
+            e.status_code(),
+        )
     }
 
     fn round_link(&self, anchor: &str) -> String {
@@ -964,6 +1007,15 @@ impl Ctx<'_> {
     /// The choose page with a problem about the choices.
     fn choose_refused(&self, area: &str, message: String, status: StatusCode) -> HttpResponse {
         self.choose_page(area, &[("choices".to_string(), message)], status)
+    }
+}
+
+/// `text` when `cond` holds, else nothing (error classes and attributes).
+fn when(cond: bool, text: &'static str) -> &'static str {
+    if cond {
+        text
+    } else {
+        ""
     }
 }
 
@@ -1066,12 +1118,12 @@ async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    form: FormFields,
 ) -> Result<HttpResponse, AppError> {
     let Some(round) = load(&state, path.into_inner()).await? else {
         return Ok(not_found(&req));
     };
-    let form = VoteForm::from_pairs(form.into_inner());
+    let form = VoteForm::from_pairs(form.into_pairs());
     let lang = pick_lang(&req, &round, &form.lang);
     let (csrf, new_cookie) = csrf::token_for(&req);
     let csrf_ok = csrf::verify(&req, Some(&form.csrf_token));
@@ -1084,16 +1136,8 @@ async fn submit(
         form,
     };
     if let Err(e) = csrf_ok {
-        return Ok(ctx.message_page(
-            "vp-csrf-title",
-            &lang.t("vp-csrf-body"),
-            &[("main-content".to_string(), app_message(lang, &e))],
-            (
-                &format!("/rounds/{}/vote?lang={}", round.row.id, lang.code),
-                "vp-start-again",
-            ),
-            e.status_code(),
-        ));
+        let start = format!("/rounds/{}/vote?lang={}", round.row.id, lang.code);
+        return Ok(ctx.csrf_refused(&e, (&start, "vp-start-again")));
     }
     if !voting_open(&round) {
         return Ok(ctx.closed_page(StatusCode::CONFLICT));
