@@ -95,6 +95,17 @@ enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Write a counted round's anonymised ballots as Pabulib files, one AREA_KEY.pb per area
+    ExportPabulib {
+        /// The round's id
+        #[arg(long)]
+        round: String,
+        /// The directory to write into (created if missing)
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// Count a Pabulib file with a participatory budgeting rule
     Tally {
         /// The .pb file
@@ -283,6 +294,33 @@ fn run(cli: Cli) -> Result<(), CliError> {
             }
             tokens::revoke(&mut conn, &id)?;
             println!("token {id} revoked");
+            Ok(())
+        }
+        Command::ExportPabulib { round, out, data } => {
+            logging::init("warn");
+            let config = data_config(data)?;
+            let db = Db::open(&config.database)?;
+            let mut conn = db.get()?;
+            if crate::rounds::store::find_row(&mut conn, &round)?.is_none() {
+                return Err(CliError::Usage(format!(
+                    "there is no round with the id {round}"
+                )));
+            }
+            let files = crate::results::store::files(&mut conn, &round)?;
+            if files.is_empty() {
+                return Err(CliError::Usage(format!(
+                    "the round {round} has not been counted yet: count it first"
+                )));
+            }
+            std::fs::create_dir_all(&out)
+                .map_err(|e| CliError::Failure(format!("cannot create {}: {e}", out.display())))?;
+            for (area, text) in files {
+                let path = out.join(format!("{area}.pb"));
+                std::fs::write(&path, text).map_err(|e| {
+                    CliError::Failure(format!("cannot write {}: {e}", path.display()))
+                })?;
+                println!("{}", path.display());
+            }
             Ok(())
         }
         Command::Tally { file, rule, format } => {

@@ -18,6 +18,7 @@ pub mod kiosks;
 pub mod logging;
 pub mod pages;
 pub mod pdf;
+pub mod results;
 pub mod rounds;
 pub mod routes;
 pub mod schema;

@@ -245,3 +245,50 @@ diesel::table! {
         hash -> Text,
     }
 }
+
+diesel::table! {
+    results (round_id) {
+        round_id -> Text,
+        result -> Text,
+        review -> Text,
+        digest -> Text,
+        counted_at -> Timestamp,
+        counted_by -> Text,
+        published_at -> Nullable<Timestamp>,
+        published_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    result_files (round_id, area_key) {
+        round_id -> Text,
+        area_key -> Text,
+        pabulib -> Text,
+    }
+}
+
+diesel::table! {
+    project_updates (id) {
+        id -> Text,
+        round_id -> Text,
+        project_key -> Text,
+        status -> Text,
+        reason -> Nullable<Text>,
+        day -> Text,
+        body -> Text,
+        spend_to_date -> Nullable<BigInt>,
+        photo_file -> Nullable<Text>,
+        photo_type -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    monitoring_baselines (partnership_id, question, answer) {
+        partnership_id -> Text,
+        question -> Text,
+        answer -> Text,
+        per_mille -> BigInt,
+    }
+}

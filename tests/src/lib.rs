@@ -300,6 +300,27 @@ impl TestServer {
     }
 
     /// What the server has logged so far (stderr).
+    /// Runs a query selecting one `BIGINT` column named `n` on the server's database.
+    pub fn sql_count(&self, query: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let q = diesel::sql_query(query);
+        match self.db.backend {
+            Backend::Sqlite => {
+                let mut c = diesel::SqliteConnection::establish(&self.db.url).expect("open SQLite");
+                q.get_result::<Count>(&mut c).expect("count query").n
+            }
+            Backend::Postgres => {
+                let mut c = PgConnection::establish(&self.db.url).expect("open PostgreSQL");
+                q.get_result::<Count>(&mut c).expect("count query").n
+            }
+        }
+    }
+
+    /// The server's log so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.db.data_dir().join("server.log")).unwrap_or_default()
     }

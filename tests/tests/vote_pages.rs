@@ -4,7 +4,6 @@
 //! a resident votes in Urdu (right to left) with axe-core finding no violations on any step.
 //! On SQLite and on PostgreSQL.
 
-use diesel::sql_types::BigInt;
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
 use serde_json::json;
 use youdecide_tests::browser::Browser;
@@ -99,15 +98,9 @@ fn world(backend: Backend) -> (World, String) {
     (World { s, admin, rid }, pid)
 }
 
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 /// How many ballots the database holds.
 fn ballots_stored(s: &TestServer) -> i64 {
-    count(s, "SELECT COUNT(*) AS n FROM ballots")
+    s.sql_count("SELECT COUNT(*) AS n FROM ballots")
 }
 
 #[derive(QueryableByName)]
@@ -129,20 +122,6 @@ fn texts(s: &TestServer, q: &str) -> Vec<String> {
         }
     };
     rows.into_iter().map(|r| r.t).collect()
-}
-
-/// A count the query selects as `n`.
-fn count(s: &TestServer, q: &str) -> i64 {
-    match s.db.backend {
-        Backend::Sqlite => {
-            let mut c = SqliteConnection::establish(&s.db.url).unwrap();
-            diesel::sql_query(q).get_result::<Count>(&mut c).unwrap().n
-        }
-        Backend::Postgres => {
-            let mut c = PgConnection::establish(&s.db.url).unwrap();
-            diesel::sql_query(q).get_result::<Count>(&mut c).unwrap().n
-        }
-    }
 }
 
 fn unescape(s: &str) -> String {
@@ -553,7 +532,7 @@ fn points_orders_monitoring_and_bad_forms(backend: Backend) {
                 .form(&all),
         )
     };
-    let rows = |w: &World| count(&w.s, "SELECT COUNT(*) AS n FROM monitoring");
+    let rows = |w: &World| w.s.sql_count("SELECT COUNT(*) AS n FROM monitoring");
     let bad = monitoring(&[("age_band", "99"), ("influence", "tend-to-agree")], true);
     assert_eq!(bad.status, 422, "{}", bad.text);
     assert!(bad.text.contains("Nothing was kept."));

@@ -4,6 +4,7 @@ pub mod ballots;
 pub mod health;
 pub mod kiosks;
 pub mod partnerships;
+pub mod results;
 pub mod rounds;
 pub mod session_api;
 pub mod tokens_api;
@@ -20,6 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(partnerships::configure)
                 .configure(rounds::configure)
                 .configure(ballots::configure)
+                .configure(results::configure)
                 .configure(kiosks::configure)
                 .configure(session_api::configure)
                 .configure(tokens_api::configure)

@@ -92,14 +92,14 @@ pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     })
 }
 
-fn actor(caller: &Caller) -> Actor {
+pub(crate) fn actor(caller: &Caller) -> Actor {
     Actor {
         id: Some(caller.user.id.clone()),
         email: caller.user.email.clone(),
     }
 }
 
-async fn load(state: &AppState, rid: &str) -> Result<Round, AppError> {
+pub(crate) async fn load(state: &AppState, rid: &str) -> Result<Round, AppError> {
     let rid = rid.to_string();
     state
         .db
@@ -117,7 +117,7 @@ fn partnership_of(round: &Round) -> Result<PartnershipId, AppError> {
 }
 
 /// Loads a round the caller may manage with at least `needed`.
-async fn load_managed(
+pub(crate) async fn load_managed(
     state: &AppState,
     caller: &Caller,
     rid: &str,
@@ -131,7 +131,7 @@ async fn load_managed(
 }
 
 /// The caller's role in the round's partnership, if they have one.
-async fn viewer_role(
+pub(crate) async fn viewer_role(
     state: &AppState,
     caller: &MaybeCaller,
     round: &Round,

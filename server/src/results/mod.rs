@@ -1,0 +1,103 @@
+//! Results: counting a closed round with its rule per area, the officers' review, publishing
+//! (which freezes the result and unlinks voter keys from ballots), and the open data.
+
+pub mod count;
+pub mod store;
+
+use crate::audit::{self, Actor, Entry};
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::rounds::{store as rounds_store, Round, RoundStatus};
+use serde_json::json;
+
+/// Counts the round in one transaction: refuses while kiosks may hold ballots unless
+/// `confirmed`, then stores the statuses, the result and its files, and moves the round to
+/// `counted`. Returns the round as it now is.
+pub fn count_round(
+    conn: &mut DbConn,
+    round_id: &str,
+    confirmed: bool,
+    actor: &Actor,
+) -> Result<Round, AppError> {
+    conn.write(|conn| {
+        let round = load(conn, round_id)?;
+        round.status.check_transition(RoundStatus::Counted)?;
+        if !confirmed {
+            let pending = store::pending_kiosks(conn, &round)?;
+            if !pending.is_empty() {
+                let names: Vec<&str> = pending.iter().filter_map(|k| k["name"].as_str()).collect();
+                return Err(AppError::Conflict {
+                    code: "kiosks_pending".into(),
+                    message: format!(
+                        "These kiosks may still hold ballots that have not reached the server: {}. \
+                         Sync them, or count anyway by confirming.",
+                        names.join(", ")
+                    ),
+                    details: Some(json!({ "kiosks": pending })),
+                });
+            }
+        }
+        let kiosks = store::kiosk_names(conn, &round.row.partnership_id)?;
+        let ballots = store::load_ballots(conn, &round.row.id)?;
+        let count = count::count(&round, &kiosks, &ballots).map_err(|e| AppError::Conflict {
+            code: "cannot_count".into(),
+            message: format!("The round cannot be counted: {e}."),
+            details: None,
+        })?;
+        store::save(conn, &round.row.id, &count, &actor.email)?;
+        rounds_store::set_status(conn, &round.row.id, RoundStatus::Counted)?;
+        audit::record(
+            conn,
+            actor,
+            Entry {
+                partnership_id: &round.row.partnership_id,
+                action: "round.counted",
+                subject_type: "round",
+                subject_id: &round.row.id,
+                before: Some(json!({"status": round.status})),
+                after: Some(json!({
+                    "status": RoundStatus::Counted,
+                    "digest": count.digest,
+                    "ballots": count.result["ballots"],
+                    "confirmed_with_kiosks_pending": confirmed,
+                })),
+            },
+        )?;
+        load(conn, round_id)
+    })
+}
+
+/// Publishes a counted round.
+pub fn publish_round(conn: &mut DbConn, round_id: &str, actor: &Actor) -> Result<Round, AppError> {
+    conn.write(|conn| {
+        let round = load(conn, round_id)?;
+        round.status.check_transition(RoundStatus::Published)?;
+        let digest = store::find(conn, round_id)?
+            .map(|r| r.digest)
+            .ok_or_else(|| AppError::Conflict {
+                code: "not_counted".into(),
+                message: "The round has no count to publish: count it first.".into(),
+                details: None,
+            })?;
+        store::publish(conn, round_id, &actor.email)?;
+        rounds_store::set_status(conn, round_id, RoundStatus::Published)?;
+        audit::record(
+            conn,
+            actor,
+            Entry {
+                partnership_id: &round.row.partnership_id,
+                action: "round.published",
+                subject_type: "round",
+                subject_id: round_id,
+                before: Some(json!({"status": round.status})),
+                after: Some(json!({"status": RoundStatus::Published, "digest": digest})),
+            },
+        )?;
+        load(conn, round_id)
+    })
+}
+
+fn load(conn: &mut DbConn, round_id: &str) -> Result<Round, AppError> {
+    rounds_store::load(conn, round_id)?
+        .ok_or_else(|| AppError::not_found("There is no such round."))
+}

@@ -1,0 +1,331 @@
+//! Counting and publishing, end to end on SQLite and PostgreSQL: online ballots and two real
+//! kiosks that voted offline, the same person at both kiosks and the same person online and at
+//! a kiosk; the count refused while a kiosk may still hold ballots; the draft result and its
+//! review for officers only; counting again gives the same result and digest; publishing
+//! unlinks voter keys; the exported Pabulib files hash to the digest and re-count with
+//! `youdecide-server tally` to the published winners.
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use youdecide_tests::kiosk::TestKiosk;
+use youdecide_tests::{on_both_backends, run_server_cli, Backend, TestServer};
+
+on_both_backends!(count_publish_and_recount);
+
+fn ballot(name: &str, postcode: &str, projects: &[&str]) -> Value {
+    let choices: Vec<Value> = projects.iter().map(|p| json!({"project": p})).collect();
+    json!({"eligibility": {"postcode": postcode, "age_confirmed": true, "name": name,
+                           "date_of_birth": "1970-01-01"},
+           "choices": choices, "language": "en"})
+}
+
+fn kiosk_ballot(rid: &str, name: &str, projects: &[&str]) -> Value {
+    let mut b = ballot(name, "DN15 6AB", projects);
+    b["round"] = json!(rid);
+    b
+}
+
+fn new_kiosk(s: &TestServer, admin: &str, pid: &str, name: &str) -> TestKiosk {
+    let k = s.post(
+        &format!("/api/v1/partnerships/{pid}/kiosks"),
+        Some(admin),
+        json!({"name": name}),
+    );
+    assert_eq!(k.status, 201, "{}", k.text);
+    let kiosk = TestKiosk::new();
+    kiosk.enroll(&s.url, k.json["enrollment_code"].as_str().unwrap());
+    kiosk
+}
+
+fn sync(k: &TestKiosk) {
+    let out = k.cli(&["sync"]);
+    assert!(
+        out.status.success(),
+        "sync: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The result without the time it was counted.
+fn timeless(mut v: Value) -> Value {
+    v.as_object_mut().unwrap().remove("counted_at");
+    v
+}
+
+fn count_publish_and_recount(backend: Backend) {
+    let mut s = TestServer::start(backend);
+    let admin = s.admin_token("root@example.org");
+    let p = s.post(
+        "/api/v1/partnerships",
+        Some(&admin),
+        json!({"name": "Ashby"}),
+    );
+    let pid = p.json["id"].as_str().unwrap().to_string();
+    let r = s.post(
+        &format!("/api/v1/partnerships/{pid}/rounds"),
+        Some(&admin),
+        json!({"title": "Ashby Decides", "opens_at": "2026-01-01T09:00:00Z", "closes_at": "2099-03-21T17:00:00Z",
+               "method": {"kind": "approval", "min_choices": 1, "max_choices": null, "within_budget": false},
+               "rule": "greedy",
+               "areas": [{"key": "central", "name": "Central", "budget": 1000, "postcodes": ["DN15"]},
+                         {"key": "north", "name": "North", "budget": 800, "postcodes": ["DN16"]}],
+               "eligibility": {"min_age": 16, "mode": "self-declared"}, "languages": ["en"]}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let rid = r.json["id"].as_str().unwrap().to_string();
+    for (k, area, cost) in [
+        ("a", "central", 600),
+        ("b", "central", 500),
+        ("c", "central", 300),
+        ("n1", "north", 500),
+        ("n2", "north", 400),
+    ] {
+        let r = s.post(
+            &format!("/api/v1/rounds/{rid}/projects"),
+            Some(&admin),
+            json!({"key": k, "area": area, "title": format!("Project {k}"), "cost": cost}),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let api = |path: &str| format!("/api/v1/rounds/{rid}/{path}");
+    s.post(&api("count"), Some(&admin), json!({}))
+        .assert_error(409, "invalid_transition");
+    assert_eq!(s.post(&api("open"), Some(&admin), json!({})).status, 200);
+
+    // Online: central a 3, b 4, c 2 so far; north n1 3, n2 2.
+    let online = [
+        ("Dup Person", "DN15 1AA", vec!["a", "b"]),
+        ("Online 1", "DN15 1AA", vec!["a", "c"]),
+        ("Online 2", "DN15 1AA", vec!["b"]),
+        ("Online 3", "DN15 1AA", vec!["b", "c"]),
+        ("Online 4", "DN15 1AA", vec!["a", "b"]),
+        ("North 1", "DN16 1AA", vec!["n1", "n2"]),
+        ("North 2", "DN16 1AA", vec!["n1"]),
+        ("North 3", "DN16 1AA", vec!["n1", "n2"]),
+    ];
+    let mut tracking = std::collections::HashMap::new();
+    for (name, postcode, projects) in &online {
+        let r = s.post(&api("ballots"), None, ballot(name, postcode, projects));
+        assert_eq!(r.status, 201, "{}", r.text);
+        tracking.insert(
+            format!("online {name}"),
+            r.json["tracking_code"].as_str().unwrap().to_string(),
+        );
+    }
+    s.get(&api("results"), None).assert_error(404, "not_found");
+
+    // Two kiosks vote offline; the same person at both; "Dup Person" again at a kiosk.
+    let mut k1 = new_kiosk(&s, &admin, &pid, "Tesco Scunthorpe");
+    let mut k2 = new_kiosk(&s, &admin, &pid, "Ashby Library");
+    let k3 = new_kiosk(&s, &admin, &pid, "Spare tablet");
+    k1.start();
+    k2.start();
+    s.kill();
+    let mut cast = |k: &TestKiosk, key: &str, name: &str, projects: &[&str]| {
+        let (status, body) = k.cast(&kiosk_ballot(&rid, name, projects));
+        assert_eq!(status, 201, "{body}");
+        tracking.insert(
+            key.to_string(),
+            body["tracking_code"].as_str().unwrap().to_string(),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    cast(&k1, "k1 twin", "Twin Voter", &["a", "c"]);
+    cast(&k1, "k1 dup", "Dup Person", &["c"]);
+    cast(&k1, "k1 other", "Kiosk One", &["a", "c"]);
+    cast(&k2, "k2 twin", "Twin Voter", &["b"]);
+    cast(&k2, "k2 other", "Kiosk Two", &["a"]);
+    k1.kill9();
+    k2.kill9();
+
+    // Back online after voting ends: the kiosks sync late, the second kiosk first.
+    s.restart();
+    assert_eq!(s.post(&api("close"), Some(&admin), json!({})).status, 200);
+    sync(&k2);
+    sync(&k1);
+
+    // The spare tablet has not been in touch since voting ended: counting waits for a confirm.
+    let refused = s.post(&api("count"), Some(&admin), json!({}));
+    refused.assert_error(409, "kiosks_pending");
+    let listed: Vec<&str> = refused.json["error"]["details"]["kiosks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, vec!["Spare tablet"], "{}", refused.text);
+    assert!(refused.json["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Spare tablet"));
+    let pending = s.get(&api("pending-kiosks"), Some(&admin));
+    assert_eq!(pending.json["kiosks"][0]["name"], "Spare tablet");
+    s.post(&api("count"), Some(&admin), json!({"confirm": "yes"}))
+        .assert_error(422, "invalid_field");
+    assert_eq!(s.sql_count("SELECT COUNT(*) AS n FROM results"), 0);
+    drop(k3);
+
+    let counted = s.post(&api("count"), Some(&admin), json!({"confirm": true}));
+    assert_eq!(counted.status, 200, "{}", counted.text);
+    assert_eq!(counted.json["status"], "counted");
+
+    // The draft result: officers only, with the review; never the public.
+    s.get(&api("results"), None).assert_error(404, "not_found");
+    let draft = s.get(&api("results"), Some(&admin));
+    assert_eq!(draft.status, 200, "{}", draft.text);
+    let d = &draft.json;
+    assert_eq!(d["status"], "counted");
+    assert_eq!(d["rule"], "greedy");
+    assert_eq!(
+        d["ballots"],
+        json!({"counted": 11, "superseded": 2, "rejected": 0})
+    );
+    // Central: a 5 (Online 1, 4, Dup, k1 twin, k1 other, k2 other = 6), b 4, c 4.
+    let votes: Vec<(String, i64, bool)> = d["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["key"].as_str().unwrap().to_string(),
+                p["votes"].as_i64().unwrap(),
+                p["selected"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        votes,
+        vec![
+            ("a".into(), 6, true),
+            ("b".into(), 4, false),
+            ("c".into(), 4, true),
+            ("n1".into(), 3, true),
+            ("n2".into(), 2, false),
+        ]
+    );
+    assert_eq!(
+        d["areas"],
+        json!([
+            {"key": "central", "name": "Central", "budget": 1000, "selected": ["a", "c"], "cost": 900, "ballots": 8},
+            {"key": "north", "name": "North", "budget": 800, "selected": ["n1"], "cost": 500, "ballots": 3}
+        ])
+    );
+    let digest = d["digest"].as_str().unwrap().to_string();
+    assert_eq!(digest.len(), 64);
+    let channels = &d["turnout"]["channels"];
+    assert_eq!(
+        channels,
+        &json!([{"channel": "Ashby Library", "ballots": 1},
+                {"channel": "Tesco Scunthorpe", "ballots": 2},
+                {"channel": "online", "ballots": 8}])
+    );
+    // Conflicts show times and places, never choices or people.
+    let conflicts = d["review"]["conflicts"].as_array().unwrap();
+    assert_eq!(conflicts.len(), 2, "{}", d["review"]);
+    let places: Vec<Vec<&str>> = conflicts
+        .iter()
+        .map(|c| {
+            c["ballots"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b["place"].as_str().unwrap())
+                .collect()
+        })
+        .collect();
+    assert!(
+        places.contains(&vec!["online", "Tesco Scunthorpe"]),
+        "{places:?}"
+    );
+    assert!(
+        places.contains(&vec!["Tesco Scunthorpe", "Ashby Library"]),
+        "{places:?}"
+    );
+    let review = d["review"].to_string();
+    assert!(
+        !review.contains("\"a\"") && !review.contains("choices"),
+        "{review}"
+    );
+
+    // The first cast counts, whatever the order of syncing.
+    let status = |key: &str| {
+        s.get(&format!("/api/v1/ballots/{}", tracking[key]), None)
+            .json["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(status("k1 twin"), "counted");
+    assert_eq!(status("k2 twin"), "superseded");
+    assert_eq!(status("online Dup Person"), "counted");
+    assert_eq!(status("k1 dup"), "superseded");
+
+    // Counting again with no new ballots: the same result and digest.
+    let again = s.post(&api("count"), Some(&admin), json!({"confirm": true}));
+    assert_eq!(again.status, 200);
+    let redraft = s.get(&api("results"), Some(&admin));
+    assert_eq!(timeless(redraft.json.clone()), timeless(draft.json.clone()));
+
+    // Publishing freezes the result and unlinks voter keys from ballots.
+    let published = s.post(&api("publish"), Some(&admin), json!({}));
+    assert_eq!(published.status, 200, "{}", published.text);
+    assert_eq!(published.json["status"], "published");
+    s.post(&api("publish"), Some(&admin), json!({}))
+        .assert_error(409, "invalid_transition");
+    s.post(&api("count"), Some(&admin), json!({"confirm": true}))
+        .assert_error(409, "invalid_transition");
+    let public = s.get(&api("results"), None);
+    assert_eq!(public.status, 200, "{}", public.text);
+    assert_eq!(public.json["status"], "published");
+    assert!(public.json.get("review").is_none());
+    assert!(public.json["published_at"].is_string());
+    assert_eq!(public.json["digest"], digest.as_str());
+    assert_eq!(public.json["areas"], d["areas"]);
+    assert_eq!(
+        s.sql_count(&format!(
+            "SELECT COUNT(*) AS n FROM ballots WHERE round_id = '{rid}' AND person IS NOT NULL"
+        )),
+        0
+    );
+
+    // Open data: CSV, and Pabulib files that hash to the digest and re-count to the winners.
+    let csv = s.get(&api("results.csv"), None);
+    assert_eq!(csv.status, 200);
+    let lines: Vec<&str> = csv.text.lines().collect();
+    assert_eq!(lines[0], "area,project,title,votes,cost_pence,selected");
+    assert_eq!(lines[1], "central,a,Project a,6,600,true");
+    assert_eq!(lines.len(), 6);
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().display().to_string();
+    let exported = s.cli(&["export-pabulib", "--round", &rid, "--out", &dir], None);
+    assert!(
+        exported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    let mut hasher = Sha256::new();
+    for (area, winners) in [("central", json!(["a", "c"])), ("north", json!(["n1"]))] {
+        let path = out.path().join(format!("{area}.pb"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        hasher.update(text.as_bytes());
+        let served = s.get(&api(&format!("results/pabulib/{area}.pb")), None);
+        assert_eq!(served.text, text);
+        assert!(text.contains("rule;greedy"));
+        assert!(!text.contains("Twin") && !text.contains("Dup"));
+        let tally = run_server_cli(
+            &["tally", &path.display().to_string(), "--rule", "greedy"],
+            None,
+        );
+        assert!(tally.status.success());
+        let t: Value = serde_json::from_slice(&tally.stdout).unwrap();
+        assert_eq!(t["selected"], winners, "{area}");
+    }
+    assert_eq!(hex::encode(hasher.finalize()), digest);
+
+    // Bad input changes nothing.
+    let bad = s.cli(&["export-pabulib", "--round", "nope", "--out", &dir], None);
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&bad.stderr).lines().count(), 1);
+    s.get(&api("results/pabulib/west.pb"), None)
+        .assert_error(404, "not_found");
+}
