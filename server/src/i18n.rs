@@ -27,6 +27,7 @@ const SHIPPED: [Shipped; 4] = [
         sources: &[
             include_str!("../locales/en/pages.ftl"),
             include_str!("../locales/en/vote.ftl"),
+            include_str!("../locales/en/results.ftl"),
         ],
     },
     Shipped {
@@ -35,6 +36,7 @@ const SHIPPED: [Shipped; 4] = [
         sources: &[
             include_str!("../locales/cy/pages.ftl"),
             include_str!("../locales/cy/vote.ftl"),
+            include_str!("../locales/cy/results.ftl"),
         ],
     },
     Shipped {
@@ -43,6 +45,7 @@ const SHIPPED: [Shipped; 4] = [
         sources: &[
             include_str!("../locales/pl/pages.ftl"),
             include_str!("../locales/pl/vote.ftl"),
+            include_str!("../locales/pl/results.ftl"),
         ],
     },
     Shipped {
@@ -51,6 +54,7 @@ const SHIPPED: [Shipped; 4] = [
         sources: &[
             include_str!("../locales/ur/pages.ftl"),
             include_str!("../locales/ur/vote.ftl"),
+            include_str!("../locales/ur/results.ftl"),
         ],
     },
 ];

@@ -3,6 +3,7 @@
 //! files are small and print anywhere. Text is limited to Latin-1 (other characters print as
 //! `?`).
 
+use qrcode::{Color, EcLevel, QrCode};
 use std::fmt::Write;
 
 /// A4 portrait, in points.
@@ -76,6 +77,44 @@ impl Page {
         };
         text.chars().count() as f32 * size * per_char
     }
+}
+
+/// Draws a QR code for `data` with its bottom-left corner at (x, y), `size` points wide.
+pub fn qr(page: &mut Page, x: f32, y: f32, size: f32, data: &str) {
+    let Ok(code) = QrCode::with_error_correction_level(data.as_bytes(), EcLevel::M) else {
+        return;
+    };
+    let n = code.width();
+    let quiet = 2;
+    let module = size / (n + 2 * quiet) as f32;
+    for (i, c) in code.to_colors().iter().enumerate() {
+        if *c == Color::Dark {
+            let (col, row) = (i % n, i / n);
+            page.fill_rect(
+                x + (col + quiet) as f32 * module,
+                y + size - (row + quiet + 1) as f32 * module,
+                module + 0.05,
+                module + 0.05,
+            );
+        }
+    }
+}
+
+/// Shortens text with "..." until it fits `width` at `size` points.
+pub fn fit(text: &str, size: f32, font: Font, width: f32) -> String {
+    let mut t: String = text.to_string();
+    while Page::width(&t, size, font) > width && t.chars().count() > 4 {
+        t = t.chars().take(t.chars().count() - 2).collect::<String>();
+        t = format!("{}…", t.trim_end_matches('…').trim_end());
+    }
+    t.replace('…', "...")
+}
+
+/// Splits text into lines that fit `width` at `size` points.
+pub fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
+    let per_line = ((width / (size * 0.52)) as usize).max(10);
+    let chars: Vec<char> = text.chars().collect();
+    chars.chunks(per_line).map(|c| c.iter().collect()).collect()
 }
 
 /// Builds a PDF file from pages of the given size.

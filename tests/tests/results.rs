@@ -7,10 +7,14 @@
 
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use youdecide_tests::browser::Browser;
 use youdecide_tests::kiosk::TestKiosk;
 use youdecide_tests::{on_both_backends, run_server_cli, Backend, TestServer};
 
-on_both_backends!(count_publish_and_recount);
+on_both_backends!(count_publish_and_recount, results_pages_in_chromium);
+
+#[path = "support/axe.rs"]
+mod axe;
 
 fn ballot(name: &str, postcode: &str, projects: &[&str]) -> Value {
     let choices: Vec<Value> = projects.iter().map(|p| json!({"project": p})).collect();
@@ -280,7 +284,13 @@ fn count_publish_and_recount(backend: Backend) {
     assert!(public.json.get("review").is_none());
     assert!(public.json["published_at"].is_string());
     assert_eq!(public.json["digest"], digest.as_str());
-    assert_eq!(public.json["areas"], d["areas"]);
+    // Small numbers are hidden in every published breakdown.
+    assert_eq!(
+        public.json["turnout"]["channels"][0],
+        json!({"channel": "Ashby Library", "ballots": null, "suppressed": true})
+    );
+    assert_eq!(public.json["areas"][0]["selected"], json!(["a", "c"]));
+    assert_eq!(public.json["areas"][1]["ballots"], Value::Null);
     assert_eq!(
         s.sql_count(&format!(
             "SELECT COUNT(*) AS n FROM ballots WHERE round_id = '{rid}' AND person IS NOT NULL"
@@ -328,4 +338,179 @@ fn count_publish_and_recount(backend: Backend) {
     assert_eq!(String::from_utf8_lossy(&bad.stderr).lines().count(), 1);
     s.get(&api("results/pabulib/west.pb"), None)
         .assert_error(404, "not_found");
+}
+
+fn results_pages_in_chromium(backend: Backend) {
+    let s = TestServer::start(backend);
+    let admin = s.admin_token("root@example.org");
+    let p = s.post(
+        "/api/v1/partnerships",
+        Some(&admin),
+        json!({"name": "Brigg"}),
+    );
+    let pid = p.json["id"].as_str().unwrap().to_string();
+    let r = s.post(
+        &format!("/api/v1/partnerships/{pid}/rounds"),
+        Some(&admin),
+        json!({"title": "Brigg Decides", "opens_at": "2026-01-01T09:00:00Z", "closes_at": "2099-03-21T17:00:00Z",
+               "method": {"kind": "approval", "min_choices": 1, "max_choices": null, "within_budget": false},
+               "rule": "equal-shares-completed",
+               "areas": [{"key": "central", "name": "Central", "budget": 100000, "postcodes": ["DN20"]}],
+               "eligibility": {"min_age": 16, "mode": "self-declared"}, "languages": ["en", "ur"]}),
+    );
+    let rid = r.json["id"].as_str().unwrap().to_string();
+    for (k, cost, title) in [
+        ("a", 60000, "Park benches"),
+        ("b", 50000, "Youth club"),
+        ("c", 30000, "Bulb planting"),
+    ] {
+        let r = s.post(
+            &format!("/api/v1/rounds/{rid}/projects"),
+            Some(&admin),
+            json!({"key": k, "area": "central", "title": title, "cost": cost}),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let api = |path: &str| format!("/api/v1/rounds/{rid}/{path}");
+    assert_eq!(s.post(&api("open"), Some(&admin), json!({})).status, 200);
+    for i in 0..12 {
+        let projects: &[&str] = match i % 3 {
+            0 => &["a", "c"],
+            1 => &["a", "b"],
+            _ => &["b", "c"],
+        };
+        let r = s.post(
+            &api("ballots"),
+            None,
+            ballot(&format!("Voter {i}"), "DN20 8AA", projects),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    for (band, n) in [("25-34", 6), ("65-74", 2)] {
+        for _ in 0..n {
+            let r = s.post(
+                &api("monitoring"),
+                None,
+                json!({"age_band": band, "influence": "tend-to-agree"}),
+            );
+            assert_eq!(r.status, 204, "{}", r.text);
+        }
+    }
+
+    // The partnership's baseline: percentages, checked.
+    let baseline = format!("/api/v1/partnerships/{pid}/monitoring-baseline");
+    for bad in [
+        json!({"height": {"tall": 10}}),
+        json!({"age_band": {"25-34": 101}}),
+        json!({"age_band": {"25-34": 12.34}}),
+        json!({"age_band": {"25-34": 60, "35-44": 50}}),
+        json!({"age_band": {"old": 10}}),
+    ] {
+        s.request(
+            youdecide_tests::Req::new("PUT", &baseline)
+                .token(Some(&admin))
+                .json(bad.clone()),
+        )
+        .assert_error(422, "invalid_baseline");
+    }
+    let put = s.request(
+        youdecide_tests::Req::new("PUT", &baseline)
+            .token(Some(&admin))
+            .json(json!({"age_band": {"25-34": 14.5, "65-74": 9}})),
+    );
+    assert_eq!(put.status, 204, "{}", put.text);
+    assert_eq!(
+        s.get(&baseline, Some(&admin)).json["age_band"]["25-34"],
+        14.5
+    );
+    assert_eq!(s.post(&api("close"), Some(&admin), json!({})).status, 200);
+
+    // The officer counts and publishes in the browser.
+    let b = Browser::start();
+    b.goto(&format!("{}/login", s.url));
+    b.type_into("#email", "root@example.org");
+    b.type_into("#password", "admin-password-123");
+    b.click("button[type=submit]");
+    b.wait_for_url("/officer");
+    b.goto(&format!("{}/officer/rounds/{rid}", s.url));
+    b.click(&format!("a[href='/officer/rounds/{rid}/result']"));
+    b.wait_for_url("/result");
+    assert!(axe::violations(&b).is_empty(), "{:?}", axe::violations(&b));
+    b.click("#count");
+    assert!(b.wait_until("document.querySelector('#publish') !== null"));
+    assert!(b.text("#ballot-totals").contains("12 ballots counted"));
+    assert!(b.text("main").contains("No one voted more than once."));
+    assert!(axe::violations(&b).is_empty(), "{:?}", axe::violations(&b));
+    b.click("#publish");
+    assert!(b.wait_until("document.querySelector('.govuk-panel--confirmation') !== null"));
+    let result = s.get(&api("results"), None);
+    assert_eq!(result.json["status"], "published");
+    let funded: Vec<&str> = result.json["areas"][0]["selected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(!funded.is_empty());
+
+    // The public page: chart and table, turnout, reach against the baseline, open data.
+    b.goto(&format!("{}/rounds/{rid}", s.url));
+    b.click(&format!("a[href^='/rounds/{rid}/results']"));
+    b.wait_for_url("/results?lang=en");
+    assert_eq!(b.text("h1"), "Results");
+    let main = b.text("main");
+    assert!(
+        main.contains("Park benches") && main.contains("Funded"),
+        "{main}"
+    );
+    assert!(main.contains("12 votes were counted"), "{main}");
+    assert!(
+        main.contains("14.5%") && main.contains("fewer than 5"),
+        "{main}"
+    );
+    assert_eq!(
+        b.execute("return document.querySelectorAll('figure.yd-chart svg[role=img] rect').length;"),
+        json!(3)
+    );
+    assert!(b
+        .source()
+        .contains(&format!("/api/v1/rounds/{rid}/results/pabulib/central.pb")));
+    assert!(axe::violations(&b).is_empty(), "{:?}", axe::violations(&b));
+    b.goto(&format!("{}/rounds/{rid}/results?lang=ur", s.url));
+    assert_eq!(
+        b.execute("return document.documentElement.dir;"),
+        json!("rtl")
+    );
+    assert_eq!(b.text("h1"), "نتائج");
+    assert!(axe::violations(&b).is_empty(), "{:?}", axe::violations(&b));
+
+    // The poster, for notice boards.
+    for size in ["a4", "a3"] {
+        let agent = ureq::AgentBuilder::new().build();
+        let resp = agent
+            .get(&format!(
+                "{}/rounds/{rid}/results/poster.pdf?size={size}",
+                s.url
+            ))
+            .call()
+            .unwrap();
+        let mut pdf = Vec::new();
+        std::io::Read::read_to_end(&mut resp.into_reader(), &mut pdf).unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("poster.pdf");
+        std::fs::write(&path, &pdf).unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .args([path.to_str().unwrap(), "-"])
+            .output()
+            .expect("pdftotext (poppler-utils) is installed");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("You said, we did") && text.contains("Brigg Decides"),
+            "{text}"
+        );
+        assert!(text.contains("12 people voted"), "{text}");
+    }
+    s.get(&format!("/rounds/{rid}/results/poster.pdf?size=b5"), None)
+        .assert_error(422, "invalid_size");
 }

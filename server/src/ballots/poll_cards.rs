@@ -2,48 +2,10 @@
 //! large type, the address to vote at, and a QR code that opens the online ballot with the
 //! code filled in.
 
-use crate::pdf::{self, Font, Page};
-use qrcode::{Color, EcLevel, QrCode};
+use crate::pdf::{self, fit, qr, wrap, Font, Page};
 
 const COLS: usize = 2;
 const ROWS: usize = 4;
-
-/// Draws a QR code for `data` with its bottom-left corner at (x, y), `size` points wide.
-fn qr(page: &mut Page, x: f32, y: f32, size: f32, data: &str) {
-    let Ok(code) = QrCode::with_error_correction_level(data.as_bytes(), EcLevel::M) else {
-        return;
-    };
-    let n = code.width();
-    let quiet = 2;
-    let module = size / (n + 2 * quiet) as f32;
-    for (i, c) in code.to_colors().iter().enumerate() {
-        if *c == Color::Dark {
-            let (col, row) = (i % n, i / n);
-            page.fill_rect(
-                x + (col + quiet) as f32 * module,
-                y + size - (row + quiet + 1) as f32 * module,
-                module + 0.05,
-                module + 0.05,
-            );
-        }
-    }
-}
-
-fn fit(text: &str, size: f32, font: Font, width: f32) -> String {
-    let mut t: String = text.to_string();
-    while Page::width(&t, size, font) > width && t.chars().count() > 4 {
-        t = t.chars().take(t.chars().count() - 2).collect::<String>();
-        t = format!("{}…", t.trim_end_matches('…').trim_end());
-    }
-    t.replace('…', "...")
-}
-
-/// Splits text into lines that fit `width` at `size` points.
-fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
-    let per_line = ((width / (size * 0.52)) as usize).max(10);
-    let chars: Vec<char> = text.chars().collect();
-    chars.chunks(per_line).map(|c| c.iter().collect()).collect()
-}
 
 /// The PDF of poll cards for `codes`; `vote_url` is the ballot's address without the code.
 pub fn render(round_title: &str, vote_url: &str, codes: &[String]) -> Vec<u8> {

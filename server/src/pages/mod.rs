@@ -6,6 +6,7 @@ pub mod format;
 pub mod layout;
 pub mod officer;
 pub mod public;
+pub mod results;
 pub mod sign_in;
 pub mod vote;
 
@@ -16,6 +17,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(sign_in::configure)
         .configure(public::configure)
         .configure(vote::configure)
+        .configure(results::configure)
         .configure(officer::configure)
         .configure(crate::assets::configure);
 }

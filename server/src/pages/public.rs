@@ -302,7 +302,18 @@ async fn round_page(
     };
     let offered = round.spec.languages.clone();
     let lang = Lang::pick(&req, &offered);
-    let html = render_round(&round, lang, now());
+    let result = if round.status == RoundStatus::Published {
+        let id = round.row.id.clone();
+        state
+            .db
+            .run(move |conn| crate::results::store::find(conn, &id))
+            .await?
+            .map(|r| r.to_json())
+            .transpose()?
+    } else {
+        None
+    };
+    let html = render_round(&round, lang, now(), result.as_ref());
     let title = round_title(
         lang,
         &round.row,
@@ -313,8 +324,58 @@ async fn round_page(
     Ok(public_page(&req, lang, &offered, &title, html).respond(StatusCode::OK))
 }
 
+/// The funded projects of each area, and a link to the full results.
+fn results_summary(lang: Lang, round: &Round, result: &serde_json::Value) -> String {
+    let mut out = String::new();
+    for area in result["areas"].as_array().into_iter().flatten() {
+        let key = area["key"].as_str().unwrap_or("");
+        let titles: Vec<String> = result["projects"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["area"] == key && p["selected"] == true)
+            .map(|p| {
+                let english = p["title"].as_str().unwrap_or("");
+                round
+                    .translations
+                    .get(&(
+                        p["key"].as_str().unwrap_or("").to_string(),
+                        lang.code.to_string(),
+                    ))
+                    .filter(|t| lang.code != "en" && !t.title.trim().is_empty())
+                    .map_or_else(|| english.to_string(), |t| t.title.clone())
+            })
+            .collect();
+        out += &format!(
+            r#"<p class="govuk-body">{}</p>"#,
+            escape(&lang.ta(
+                "rs-funded-list",
+                &[
+                    (
+                        "area",
+                        area["name"].as_str().unwrap_or("").to_string().into()
+                    ),
+                    ("projects", titles.join(", ").into())
+                ]
+            ))
+        );
+    }
+    out + &format!(
+        r#"<p class="govuk-body"><a class="govuk-link govuk-!-font-weight-bold" href="/rounds/{}/results?lang={}">{}</a></p>"#,
+        escape(&round.row.id),
+        lang.code,
+        escape(&lang.t("rs-see-results"))
+    )
+}
+
 /// The body of a round's page, also used for the officers' preview.
-pub fn render_round(round: &Round, lang: Lang, now: chrono::NaiveDateTime) -> String {
+/// `result` is the published result, when there is one.
+pub fn render_round(
+    round: &Round,
+    lang: Lang,
+    now: chrono::NaiveDateTime,
+    result: Option<&serde_json::Value>,
+) -> String {
     let tr = round
         .translations
         .get(&(String::new(), lang.code.to_string()))
@@ -499,11 +560,14 @@ pub fn render_round(round: &Round, lang: Lang, now: chrono::NaiveDateTime) -> St
             )
         })
         .collect();
+    let outcome = match result {
+        Some(r) => results_summary(lang, round, r),
+        None => format!(r#"<p class="govuk-body">{}</p>"#, t("results-soon")),
+    };
     let results = format!(
-        r#"<h2 class="govuk-heading-l" id="results">{}</h2><p class="govuk-body">{}</p>
+        r#"<h2 class="govuk-heading-l" id="results">{}</h2>{outcome}
 <p class="govuk-body"><a class="govuk-link" href="/check">{}</a></p>"#,
         t("results-heading"),
-        t("results-soon"),
         t("check-ballot"),
     );
     format!(

@@ -101,3 +101,54 @@ fn load(conn: &mut DbConn, round_id: &str) -> Result<Round, AppError> {
     rounds_store::load(conn, round_id)?
         .ok_or_else(|| AppError::not_found("There is no such round."))
 }
+
+/// Breakdowns show counts under this as "fewer than 5", never the number.
+pub const SMALL: i64 = 5;
+
+/// Hides small counts in a published result's breakdowns (ballots per area, turnout by area,
+/// channel and day): the count becomes `null` with `"suppressed": true`.
+pub fn suppress_small(result: &mut serde_json::Value) {
+    let hide = |item: &mut serde_json::Value| {
+        if item["ballots"].as_i64().is_some_and(|n| n < SMALL) {
+            item["ballots"] = serde_json::Value::Null;
+            item["suppressed"] = json!(true);
+        }
+    };
+    for a in result["areas"].as_array_mut().into_iter().flatten() {
+        hide(a);
+    }
+    for list in ["areas", "channels", "days"] {
+        for item in result["turnout"][list].as_array_mut().into_iter().flatten() {
+            hide(item);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    #[test]
+    fn small_counts_are_hidden_in_breakdowns() {
+        let mut v = json!({
+            "areas": [{"key": "a", "ballots": 4}, {"key": "b", "ballots": 5}],
+            "turnout": {"channels": [{"channel": "online", "ballots": 0}, {"channel": "Tesco", "ballots": 12}],
+                        "days": [{"day": "2026-05-01", "ballots": 3}]},
+            "projects": [{"key": "p", "votes": 2}]
+        });
+        suppress_small(&mut v);
+        assert_eq!(
+            v["areas"][0],
+            json!({"key": "a", "ballots": null, "suppressed": true})
+        );
+        assert_eq!(v["areas"][1]["ballots"], 5);
+        assert_eq!(v["turnout"]["channels"][0]["suppressed"], true);
+        assert_eq!(v["turnout"]["channels"][1]["ballots"], 12);
+        assert_eq!(v["turnout"]["days"][0]["ballots"], Value::Null);
+        assert_eq!(
+            v["projects"][0]["votes"], 2,
+            "the result itself is not a breakdown"
+        );
+    }
+}

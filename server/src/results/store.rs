@@ -264,3 +264,85 @@ pub fn files(conn: &mut DbConn, round_id: &str) -> Result<Vec<(String, String)>,
     files.sort();
     Ok(files)
 }
+
+/// Counts by `(question, answer)`.
+pub type AnswerCounts = std::collections::BTreeMap<(String, String), i64>;
+
+/// Monitoring answers for the round: `(question, answer) → responses`, and how many people
+/// answered at all.
+pub fn monitoring_counts(
+    conn: &mut DbConn,
+    round_id: &str,
+) -> Result<(AnswerCounts, i64), AppError> {
+    use crate::schema::monitoring;
+    type Row = (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = with_conn!(conn, |c| monitoring::table
+        .filter(monitoring::round_id.eq(round_id))
+        .select((
+            monitoring::age_band,
+            monitoring::sex,
+            monitoring::ethnic_group,
+            monitoring::disability,
+            monitoring::influence,
+        ))
+        .load(c))?;
+    let mut counts = std::collections::BTreeMap::new();
+    for (age, sex, ethnic, disability, influence) in &rows {
+        for (q, a) in [
+            ("age_band", age),
+            ("sex", sex),
+            ("ethnic_group", ethnic),
+            ("disability", disability),
+            ("influence", influence),
+        ] {
+            if let Some(a) = a {
+                *counts.entry((q.to_string(), a.clone())).or_insert(0) += 1;
+            }
+        }
+    }
+    Ok((counts, rows.len() as i64))
+}
+
+/// The partnership's baseline shares, `(question, answer) → per mille`.
+pub fn baselines(
+    conn: &mut DbConn,
+    partnership_id: &str,
+) -> Result<std::collections::BTreeMap<(String, String), i64>, AppError> {
+    use crate::schema::monitoring_baselines as b;
+    let rows: Vec<(String, String, i64)> = with_conn!(conn, |c| b::table
+        .filter(b::partnership_id.eq(partnership_id))
+        .select((b::question, b::answer, b::per_mille))
+        .load(c))?;
+    Ok(rows.into_iter().map(|(q, a, n)| ((q, a), n)).collect())
+}
+
+/// Replaces the partnership's baseline.
+pub fn set_baselines(
+    conn: &mut DbConn,
+    partnership_id: &str,
+    shares: &[(String, String, i64)],
+) -> Result<(), AppError> {
+    use crate::schema::monitoring_baselines as b;
+    with_conn!(conn, |c| diesel::delete(
+        b::table.filter(b::partnership_id.eq(partnership_id))
+    )
+    .execute(c))?;
+    for (q, a, n) in shares {
+        let row = (
+            b::partnership_id.eq(partnership_id),
+            b::question.eq(q),
+            b::answer.eq(a),
+            b::per_mille.eq(n),
+        );
+        with_conn!(conn, |c| diesel::insert_into(b::table)
+            .values(row)
+            .execute(c))?;
+    }
+    Ok(())
+}

@@ -2,7 +2,7 @@
 //! anonymised Pabulib file of each area.
 
 use super::rounds::{actor, load, load_managed, parse_body, viewer_role};
-use super::MaybeCaller;
+use super::{parse_id, MaybeCaller};
 use crate::accounts::Role;
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -13,6 +13,9 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::Value;
+use youdecide_shared::ids::PartnershipId;
+use youdecide_shared::monitoring;
+use youdecide_shared::round::FieldError;
 
 /// Registers the routes (under `/api/v1`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -24,6 +27,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/rounds/{rid}/results/pabulib/{area}",
             web::get().to(pabulib_file),
+        )
+        .route(
+            "/partnerships/{pid}/monitoring-baseline",
+            web::get().to(get_baseline),
+        )
+        .route(
+            "/partnerships/{pid}/monitoring-baseline",
+            web::put().to(put_baseline),
         );
 }
 
@@ -34,7 +45,7 @@ struct CountBody {
     confirm: bool,
 }
 
-async fn count(
+pub(crate) async fn count(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
@@ -56,7 +67,7 @@ async fn count(
     Ok(HttpResponse::Ok().json(counted.to_json()))
 }
 
-async fn publish(
+pub(crate) async fn publish(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
@@ -112,7 +123,9 @@ pub(crate) async fn visible_result(
         .ok_or_else(none)?;
     let mut v = row.to_json()?;
     v["round"] = serde_json::json!(round.row.id);
-    if member && row.published_at.is_none() {
+    if row.published_at.is_some() {
+        results::suppress_small(&mut v);
+    } else if member {
         v["review"] = row.review_json();
     }
     Ok((round, v))
@@ -193,6 +206,94 @@ async fn pabulib_file(
             format!("attachment; filename=\"{area}.pb\""),
         ))
         .body(text))
+}
+
+/// The baseline as `{"question": {"answer": percent}}`.
+type Baseline = std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>>;
+
+async fn get_baseline(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let pid: PartnershipId = parse_id(&path, "partnership")?;
+    caller.require(&state, pid, Role::Officer).await?;
+    let id = pid.to_string();
+    let shares = state
+        .db
+        .run(move |conn| store::baselines(conn, &id))
+        .await?;
+    let mut out = Baseline::new();
+    for ((q, a), per_mille) in shares {
+        out.entry(q).or_default().insert(a, per_mille as f64 / 10.0);
+    }
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Sets the partnership's baseline for the equality monitoring reach (e.g. census shares):
+/// percentages with at most one decimal place, each question's shares adding up to no more
+/// than 100.
+async fn put_baseline(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let pid: PartnershipId = parse_id(&path, "partnership")?;
+    caller.require(&state, pid, Role::Officer).await?;
+    let baseline: Baseline = parse_body(&body)?;
+    let shares = check_baseline(&baseline)?;
+    let id = pid.to_string();
+    state
+        .db
+        .run(move |conn| conn.write(|conn| store::set_baselines(conn, &id, &shares)))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn check_baseline(baseline: &Baseline) -> Result<Vec<(String, String, i64)>, AppError> {
+    let mut errors = Vec::new();
+    let mut shares = Vec::new();
+    for (q, answers) in baseline {
+        if monitoring::answers(q).is_empty() {
+            errors.push(FieldError::new(
+                q,
+                "is not a monitoring question (age_band, sex, ethnic_group, disability, influence)",
+            ));
+            continue;
+        }
+        let mut total = 0;
+        for (a, percent) in answers {
+            let field = format!("{q}.{a}");
+            let per_mille = (percent * 10.0).round();
+            if !monitoring::accepts(q, a) {
+                errors.push(FieldError::new(
+                    &field,
+                    format!(
+                        "is not an answer; the answers are {}",
+                        monitoring::answers(q).join(", ")
+                    ),
+                ));
+            } else if !(0.0..=100.0).contains(percent) || (per_mille - percent * 10.0).abs() > 1e-6
+            {
+                errors.push(FieldError::new(
+                    &field,
+                    "must be a percentage from 0 to 100 with at most one decimal place",
+                ));
+            } else {
+                total += per_mille as i64;
+                shares.push((q.clone(), a.clone(), per_mille as i64));
+            }
+        }
+        if total > 1000 {
+            errors.push(FieldError::new(q, "the shares add up to more than 100%"));
+        }
+    }
+    if errors.is_empty() {
+        Ok(shares)
+    } else {
+        Err(AppError::invalid_fields("invalid_baseline", "", &errors))
+    }
 }
 
 #[cfg(test)]

@@ -54,6 +54,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/officer/rounds/{rid}/preview", web::get().to(preview))
         .route(
+            "/officer/rounds/{rid}/result",
+            web::get().to(count::result_page),
+        )
+        .route("/officer/rounds/{rid}/count", web::post().to(count::count))
+        .route(
+            "/officer/rounds/{rid}/publish",
+            web::post().to(count::publish),
+        )
+        .route(
             "/officer/rounds/{rid}/projects",
             web::post().to(projects::add_project),
         )
@@ -102,6 +111,7 @@ macro_rules! signed_in {
     };
 }
 
+mod count;
 mod forms;
 mod projects;
 mod rounds;
@@ -355,7 +365,7 @@ async fn preview(
             r#"<div class="govuk-notification-banner" role="region" aria-labelledby="preview-title" data-module="govuk-notification-banner"><div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="preview-title" lang="en" dir="ltr">Preview</h2></div><div class="govuk-notification-banner__content"><p class="govuk-notification-banner__heading" lang="en" dir="ltr">This is how residents will see the round{}. <a class="govuk-notification-banner__link" href="/officer/rounds/{}">Back to the round</a></p></div></div>{}"#,
             if round.status == RoundStatus::Draft { " once it opens" } else { "" },
             escape(&round.row.id),
-            render_round(&round, lang, now().max(round.row.opens_at)),
+            render_round(&round, lang, now().max(round.row.opens_at), None),
         ),
         signed_in_as: Some(&caller.user.email),
         csrf_token: Some(&token),

@@ -572,6 +572,16 @@ pub(super) async fn round_view(
         ],
         _ => Vec::new(),
     };
+    let count_link = if matches!(
+        round.status,
+        RoundStatus::Closed | RoundStatus::Counted | RoundStatus::Published
+    ) {
+        format!(
+            r#"<p class="govuk-body"><a class="govuk-link govuk-!-font-weight-bold" href="/officer/rounds/{id}/result">Count and publish the result</a></p>"#
+        )
+    } else {
+        String::new()
+    };
     let public_link = if round.status.is_public() {
         format!(r#" · <a class="govuk-link" href="/rounds/{id}">Public page</a>"#)
     } else {
@@ -634,7 +644,7 @@ pub(super) async fn round_view(
             r#"{errors}<span class="govuk-caption-l">Round</span><h1 class="govuk-heading-l">{title}</h1>
 <p class="govuk-body">{edit_link}<a class="govuk-link" href="/officer/rounds/{id}/preview">Preview as residents will see it</a>{public_link} · <a class="govuk-link" href="/officer/p/{pid}">All rounds</a></p>
 <dl class="govuk-summary-list">{summary}</dl>
-{blockers}{buttons}
+{blockers}{buttons}{count_link}
 <h2 class="govuk-heading-m">Projects</h2>{projects}{add_project}
 <h2 class="govuk-heading-m">Pop-up schedule</h2>{slots}{add_slot}"#,
             errors = summary_of(&general),

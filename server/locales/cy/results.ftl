@@ -1,0 +1,51 @@
+# Tudalen y canlyniadau. Mae newidynnau mewn { $braces }.
+rs-title = Canlyniadau
+rs-summary = Cyhoeddwyd ar { $date }. Cafodd { $counted } o bleidleisiau eu cyfrif.
+rs-check = Wedi pleidleisio? Gwiriwch fod eich pleidlais wedi'i chyfrif gyda'r cod olrhain o'ch derbynneb.
+rs-check-link = Gwirio eich pleidlais
+rs-budget-line = Cyllideb { $budget }: { $funded } wedi'i ariannu, { $left } ar ôl.
+rs-chart-title = Pleidleisiau ar gyfer pob prosiect yn { $area }. Mae gan brosiectau a ariennir fariau solet.
+rs-table-caption = Pleidleisiau ar gyfer pob prosiect yn { $area }
+rs-project = Prosiect
+rs-votes = Pleidleisiau
+rs-votes-n = { $n ->
+    [one] 1 bleidlais
+   *[other] { $n } o bleidleisiau
+    }
+rs-cost = Cost
+rs-funded-column = Wedi'i ariannu
+rs-funded = Wedi'i ariannu
+rs-not-funded = Heb ei ariannu
+rs-turnout = Pwy bleidleisiodd
+rs-small-numbers = Er mwyn diogelu preifatrwydd pobl, ni ddangosir rhifau o dan { $n }.
+rs-fewer-than = llai na { $n }
+rs-by-area = Pleidleisiau fesul ardal
+rs-area = Ardal
+rs-by-channel = Pleidleisiau yn ôl sut y pleidleisiodd pobl
+rs-channel = Sut
+rs-online = Ar-lein
+rs-paper = Ar bapur
+rs-kiosk = Yn y sesiwn dros dro: { $place }
+rs-by-day = Pleidleisiau fesul diwrnod
+rs-day = Diwrnod
+rs-ballots = Pleidleisiau
+rs-reach = Cyrraedd pawb
+rs-reach-body = Atebodd { $n } o bobl y cwestiynau dewisol ar ôl pleidleisio. Rydym yn cymharu pwy gymerodd ran â phoblogaeth yr ardal i weld pwy sydd angen i ni eu cyrraedd y tro nesaf.
+rs-answer = Ateb
+rs-people = Pobl
+rs-share = Cyfran
+rs-baseline = Poblogaeth yr ardal
+rs-open-data = Data agored
+rs-open-data-body = Gall unrhyw un wirio'r cyfrif. Lawrlwythwch y canlyniadau, a'r pleidleisiau a gyfrifwyd (heb enwau, amseroedd na lleoedd) yn y fformat Pabulib a ddefnyddir ar gyfer cyllidebu cyfranogol.
+rs-json = Canlyniadau (JSON)
+rs-csv = Canlyniadau (CSV, ar gyfer taenlenni)
+rs-pabulib = Pleidleisiau a gyfrifwyd yn { $area } (ffeil Pabulib)
+rs-digest = Crynodeb o'r pleidleisiau a gyfrifwyd (SHA-256 o'r ffeiliau Pabulib yn nhrefn allwedd yr ardal):
+rs-recount = I gyfrif eto, lawrlwythwch y ffeiliau a rhedeg y gorchmynion hyn, neu agorwch y ffeiliau mewn unrhyw offeryn Pabulib:
+rs-poster = Poster
+rs-poster-body = Argraffwch y canlyniadau ar gyfer hysbysfyrddau a'r mannau lle bu'r sesiynau dros dro (yn Saesneg).
+rs-poster-a4 = Poster ar gyfer papur A4 (PDF)
+rs-poster-a3 = Poster ar gyfer papur A3 (PDF)
+rs-back = Yn ôl i'r rownd
+rs-see-results = Gweld y canlyniadau llawn
+rs-funded-list = Wedi'u hariannu yn { $area }: { $projects }.

@@ -1,0 +1,51 @@
+# The public results page. Variables are in { $braces }.
+rs-title = Results
+rs-summary = Published on { $date }. { $counted } votes were counted.
+rs-check = Voted? Check that your vote was counted with the tracking code from your receipt.
+rs-check-link = Check your vote
+rs-budget-line = Budget { $budget }: { $funded } funded, { $left } left.
+rs-chart-title = Votes for each project in { $area }. Funded projects have solid bars.
+rs-table-caption = Votes for each project in { $area }
+rs-project = Project
+rs-votes = Votes
+rs-votes-n = { $n ->
+    [one] 1 vote
+   *[other] { $n } votes
+    }
+rs-cost = Cost
+rs-funded-column = Funded
+rs-funded = Funded
+rs-not-funded = Not funded
+rs-turnout = Who voted
+rs-small-numbers = To protect people's privacy, numbers under { $n } are not shown.
+rs-fewer-than = fewer than { $n }
+rs-by-area = Votes by area
+rs-area = Area
+rs-by-channel = Votes by how people voted
+rs-channel = How
+rs-online = Online
+rs-paper = On paper
+rs-kiosk = At the pop-up: { $place }
+rs-by-day = Votes by day
+rs-day = Day
+rs-ballots = Votes
+rs-reach = Reaching everyone
+rs-reach-body = { $n } people answered the optional questions after voting. We compare who took part with the area's population to see who we need to reach next time.
+rs-answer = Answer
+rs-people = People
+rs-share = Share
+rs-baseline = Area population
+rs-open-data = Open data
+rs-open-data-body = Anyone can check the count. Download the results, and the votes that were counted (without names, times or places) in the Pabulib format used for participatory budgeting.
+rs-json = Results (JSON)
+rs-csv = Results (CSV, for spreadsheets)
+rs-pabulib = Counted votes in { $area } (Pabulib file)
+rs-digest = Digest of the counted votes (SHA-256 of the Pabulib files in order of area key):
+rs-recount = To count again, download the files and run these commands, or open the files in any Pabulib tool:
+rs-poster = Poster
+rs-poster-body = Print the results for notice boards and the places where the pop-ups were (in English).
+rs-poster-a4 = Poster for A4 paper (PDF)
+rs-poster-a3 = Poster for A3 paper (PDF)
+rs-back = Back to the round
+rs-see-results = See the full results
+rs-funded-list = Funded in { $area }: { $projects }.

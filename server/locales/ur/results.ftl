@@ -1,0 +1,51 @@
+# نتائج کا صفحہ۔ متغیرات { $braces } میں ہیں۔
+rs-title = نتائج
+rs-summary = { $date } کو شائع ہوئے۔ { $counted } ووٹ گنے گئے۔
+rs-check = ووٹ دیا ہے؟ اپنی رسید کے ٹریکنگ کوڈ سے دیکھیں کہ آپ کا ووٹ گنا گیا۔
+rs-check-link = اپنا ووٹ چیک کریں
+rs-budget-line = بجٹ { $budget }: { $funded } کی فنڈنگ ہوئی، { $left } باقی۔
+rs-chart-title = { $area } میں ہر منصوبے کے ووٹ۔ جن منصوبوں کو فنڈ ملا ان کی پٹیاں بھری ہوئی ہیں۔
+rs-table-caption = { $area } میں ہر منصوبے کے ووٹ
+rs-project = منصوبہ
+rs-votes = ووٹ
+rs-votes-n = { $n ->
+    [one] 1 ووٹ
+   *[other] { $n } ووٹ
+    }
+rs-cost = لاگت
+rs-funded-column = فنڈ ملا
+rs-funded = فنڈ ملا
+rs-not-funded = فنڈ نہیں ملا
+rs-turnout = کس نے ووٹ دیا
+rs-small-numbers = لوگوں کی رازداری کے تحفظ کے لیے { $n } سے کم تعداد نہیں دکھائی جاتی۔
+rs-fewer-than = { $n } سے کم
+rs-by-area = علاقے کے لحاظ سے ووٹ
+rs-area = علاقہ
+rs-by-channel = ووٹ دینے کے طریقے کے لحاظ سے ووٹ
+rs-channel = طریقہ
+rs-online = آن لائن
+rs-paper = کاغذ پر
+rs-kiosk = عارضی مرکز پر: { $place }
+rs-by-day = دن کے لحاظ سے ووٹ
+rs-day = دن
+rs-ballots = ووٹ
+rs-reach = سب تک پہنچنا
+rs-reach-body = ووٹ دینے کے بعد { $n } لوگوں نے اختیاری سوالات کے جواب دیے۔ ہم حصہ لینے والوں کا موازنہ علاقے کی آبادی سے کرتے ہیں تاکہ جان سکیں کہ اگلی بار کن تک پہنچنا ہے۔
+rs-answer = جواب
+rs-people = لوگ
+rs-share = حصہ
+rs-baseline = علاقے کی آبادی
+rs-open-data = کھلا ڈیٹا
+rs-open-data-body = کوئی بھی گنتی کی جانچ کر سکتا ہے۔ نتائج اور گنے گئے ووٹ (ناموں، اوقات یا جگہوں کے بغیر) Pabulib فارمیٹ میں ڈاؤن لوڈ کریں جو شراکتی بجٹ کے لیے استعمال ہوتا ہے۔
+rs-json = نتائج (JSON)
+rs-csv = نتائج (CSV، اسپریڈشیٹ کے لیے)
+rs-pabulib = { $area } میں گنے گئے ووٹ (Pabulib فائل)
+rs-digest = گنے گئے ووٹوں کا ڈائجسٹ (علاقے کی کلید کی ترتیب میں Pabulib فائلوں کا SHA-256):
+rs-recount = دوبارہ گننے کے لیے فائلیں ڈاؤن لوڈ کریں اور یہ کمانڈز چلائیں، یا فائلیں کسی بھی Pabulib ٹول میں کھولیں:
+rs-poster = پوسٹر
+rs-poster-body = نوٹس بورڈز اور ان جگہوں کے لیے نتائج پرنٹ کریں جہاں عارضی مراکز تھے (انگریزی میں)۔
+rs-poster-a4 = A4 کاغذ کے لیے پوسٹر (PDF)
+rs-poster-a3 = A3 کاغذ کے لیے پوسٹر (PDF)
+rs-back = راؤنڈ پر واپس جائیں
+rs-see-results = مکمل نتائج دیکھیں
+rs-funded-list = { $area } میں فنڈ ملا: { $projects }۔
