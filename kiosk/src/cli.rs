@@ -55,6 +55,9 @@ enum Command {
             default_value = "127.0.0.1:8090"
         )]
         bind: String,
+        /// Seconds without a touch before the screen warns and then clears (5 to 3600)
+        #[arg(long, value_name = "SECONDS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(5..=3600))]
+        idle_seconds: u32,
         #[command(flatten)]
         data: DataDir,
     },
@@ -189,7 +192,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             println!("attendant PIN set");
             Ok(())
         }
-        Command::Run { bind, data } => {
+        Command::Run {
+            bind,
+            idle_seconds,
+            data,
+        } => {
             let mut store = open(&data)?;
             let id = identity(&mut store)?;
             let key = match &id {
@@ -203,6 +210,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 sync_now: tokio::sync::Notify::new(),
                 data_dir: data.data_dir.clone(),
                 attendant: Mutex::new(None),
+                idle_seconds,
             };
             server::run(&bind, state)
                 .map_err(|e| Failure::Other(format!("cannot listen on {bind}: {e}")))

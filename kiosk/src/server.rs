@@ -26,6 +26,8 @@ pub struct KioskState {
     pub data_dir: PathBuf,
     /// The attendant's current session token and when it ends.
     pub attendant: Mutex<Option<(String, std::time::Instant)>>,
+    /// Seconds without a touch before the voting screen clears itself.
+    pub idle_seconds: u32,
 }
 
 /// How long an attendant stays signed in without signing in again.
@@ -418,9 +420,13 @@ pub async fn attendant_screen() -> HttpResponse {
         .body(include_str!("../static/attendant.html"))
 }
 
-/// The voting screen.
-pub async fn screen() -> HttpResponse {
+/// The voting screen, with the kiosk's idle time.
+pub async fn screen(state: web::Data<KioskState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(include_str!("../static/index.html"))
+        .body(include_str!("../static/index.html").replacen(
+            "<body>",
+            &format!(r#"<body data-idle-seconds="{}">"#, state.idle_seconds),
+            1,
+        ))
 }

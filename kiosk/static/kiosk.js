@@ -3,7 +3,10 @@
 // 90 seconds without a touch.
 "use strict";
 (function () {
-  var IDLE_MS = 90000, WARN_MS = 75000;
+  // Cleared after the kiosk's idle time (90 s unless set with run --idle-seconds), with a
+  // warning for the last 15 s (or the last sixth of a shorter time).
+  var IDLE_MS = (Number(document.body.getAttribute("data-idle-seconds")) || 90) * 1000;
+  var WARN_MS = IDLE_MS - Math.min(15000, IDLE_MS / 6);
   var texts = {}, round = null, lang = "en", area = null, chosen = {}, idleTimer = null, warnTimer = null;
   var $ = function (id) { return document.getElementById(id); };
 

@@ -97,19 +97,21 @@ impl TestKiosk {
 
     /// Starts `youdecide-kiosk run` on a free port and waits for it to answer.
     pub fn start(&mut self) {
+        self.start_with(&[]);
+    }
+
+    /// As [`TestKiosk::start`], with more `run` arguments.
+    pub fn start_with(&mut self, extra: &[&str]) {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(self.dir.path().join("kiosk.log"))
             .expect("log");
+        let dir = self.dir.path().display().to_string();
+        let mut args = vec!["run", "--bind", "127.0.0.1:0", "--data-dir", dir.as_str()];
+        args.extend_from_slice(extra);
         let mut child = Command::new(bin("youdecide-kiosk"))
-            .args([
-                "run",
-                "--bind",
-                "127.0.0.1:0",
-                "--data-dir",
-                &self.dir.path().display().to_string(),
-            ])
+            .args(&args)
             .env_remove("YOUDECIDE_BIND")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

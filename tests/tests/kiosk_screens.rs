@@ -100,6 +100,48 @@ fn voting_at_the_kiosk_in_a_browser() {
 }
 
 #[test]
+fn the_screen_clears_itself_when_left_idle() {
+    let setup = setup(Backend::Sqlite);
+    let code = new_kiosk(&setup, "Tablet");
+    let mut k = TestKiosk::new();
+    k.enroll(&setup.s.url, &code);
+    k.start_with(&["--idle-seconds", "6"]);
+    let b = Browser::start();
+    b.goto(&k.url.clone().unwrap());
+    assert!(b.wait_until("document.body.getAttribute('data-ready') === 'yes'"));
+    assert_eq!(
+        b.execute("return document.body.getAttribute('data-idle-seconds');"),
+        serde_json::json!("6")
+    );
+    b.click("#start");
+    b.click("#screen-how button[data-go=details]");
+    b.type_into("#postcode", "DN15 6AB");
+    b.type_into("#name", "Jane Smith");
+    b.type_into("#dob", "1970-01-01");
+    // Left alone: first a warning, then everything on screen is cleared.
+    assert!(!visible(&b, "idle"));
+    assert!(b.wait_until("!document.getElementById('idle').hidden"));
+    assert!(
+        visible(&b, "screen-details"),
+        "the warning comes before clearing"
+    );
+    assert!(b.wait_until("!document.getElementById('screen-start').hidden"));
+    for field in ["postcode", "name", "dob"] {
+        assert_eq!(
+            b.execute(&format!("return document.getElementById('{field}').value;")),
+            serde_json::json!(""),
+            "{field} is cleared"
+        );
+    }
+    assert!(!visible(&b, "idle"));
+    assert_eq!(k.status()["ballots_total"], 0);
+
+    // Out-of-range idle times are refused with one line.
+    let out = k.cli(&["run", "--idle-seconds", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn kiosk_screens_speak_every_shipped_language() {
     let setup = setup(Backend::Sqlite);
     // Offer all four languages.
