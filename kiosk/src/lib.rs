@@ -4,6 +4,7 @@
 pub mod attendant;
 pub mod cli;
 pub mod keys;
+pub mod monitoring;
 pub mod server;
 pub mod store;
 pub mod sync;

@@ -200,6 +200,51 @@ async fn cast(state: web::Data<KioskState>, body: web::Bytes) -> HttpResponse {
     }
 }
 
+/// The monitoring questions and the answers each offers, in order.
+async fn monitoring_questions() -> HttpResponse {
+    let questions: Vec<serde_json::Value> = youdecide_shared::monitoring::QUESTIONS
+        .iter()
+        .map(|(q, answers)| json!({"question": q, "answers": answers}))
+        .collect();
+    HttpResponse::Ok().json(json!({ "questions": questions }))
+}
+
+/// Keeps the optional monitoring answers (204), or says why not (422).
+async fn add_monitoring(state: web::Data<KioskState>, body: web::Bytes) -> HttpResponse {
+    use crate::monitoring::{self, AnswersError};
+    use actix_web::http::StatusCode;
+    let st = state.clone();
+    let result = web::block(move || {
+        let mut store = st
+            .store
+            .lock()
+            .map_err(|_| AnswersError::Malformed("the kiosk store is unavailable".into()))?;
+        monitoring::record(&mut store, &body)
+    })
+    .await;
+    match result {
+        Ok(Ok(any)) => {
+            if any {
+                state.sync_now.notify_one();
+            }
+            HttpResponse::NoContent().finish()
+        }
+        Ok(Err(AnswersError::Store(_))) | Err(_) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "not_stored",
+            "The answers could not be saved.",
+        ),
+        Ok(Err(e @ AnswersError::Malformed(_))) => {
+            error(StatusCode::BAD_REQUEST, "invalid_json", &e.to_string())
+        }
+        Ok(Err(e)) => error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_monitoring",
+            &e.to_string(),
+        ),
+    }
+}
+
 fn vote_error(e: VoteError) -> HttpResponse {
     use actix_web::http::StatusCode;
     match e {
@@ -387,6 +432,8 @@ pub fn run(bind: &str, state: KioskState) -> std::io::Result<()> {
                 .app_data(web::PayloadConfig::new(256 * 1024))
                 .route("/", web::get().to(crate::server::screen))
                 .route("/api/ballots", web::post().to(cast))
+                .route("/api/monitoring", web::post().to(add_monitoring))
+                .route("/api/monitoring", web::get().to(monitoring_questions))
                 .route("/api/status", web::get().to(get_status))
                 .route("/api/sync", web::post().to(sync_now))
                 .route("/api/rounds", web::get().to(rounds))

@@ -8,7 +8,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 use youdecide_shared::codes;
-use youdecide_shared::sync::{Ack, KioskBallot, GENESIS};
+use youdecide_shared::sync::{Ack, KioskAnswers, KioskBallot, GENESIS};
 
 /// The kiosk's migrations.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/kiosk-sqlite");
@@ -41,6 +41,16 @@ diesel::table! {
     rounds (id) {
         id -> Text,
         data -> Text,
+    }
+}
+
+diesel::table! {
+    monitoring (id) {
+        id -> Text,
+        round_id -> Text,
+        day -> Text,
+        answers -> Text,
+        synced -> Integer,
     }
 }
 
@@ -275,6 +285,49 @@ impl Store {
             }
             Ok::<_, StoreError>(())
         })
+    }
+
+    /// Keeps one person's monitoring answers until the server holds them.
+    pub fn add_answers(&mut self, a: &KioskAnswers) -> Result<(), StoreError> {
+        let json = serde_json::to_string(a).unwrap_or_default();
+        diesel::insert_into(monitoring::table)
+            .values((
+                monitoring::id.eq(&a.id),
+                monitoring::round_id.eq(&a.round_id),
+                monitoring::day.eq(&a.day),
+                monitoring::answers.eq(json),
+            ))
+            .execute(&mut self.conn)?;
+        Ok(())
+    }
+
+    /// Monitoring answers the server does not hold yet, at most `limit`.
+    pub fn unsynced_answers(&mut self, limit: i64) -> Result<Vec<KioskAnswers>, StoreError> {
+        let rows: Vec<String> = monitoring::table
+            .filter(monitoring::synced.eq(0))
+            .select(monitoring::answers)
+            .limit(limit)
+            .load(&mut self.conn)?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| serde_json::from_str(r).ok())
+            .collect())
+    }
+
+    /// Forgets answers once the server holds them or has refused them for good.
+    pub fn answers_done(&mut self, ids: &[String]) -> Result<(), StoreError> {
+        self.conn.immediate_transaction(|c| {
+            for chunk in ids.chunks(500) {
+                diesel::delete(monitoring::table.filter(monitoring::id.eq_any(chunk)))
+                    .execute(c)?;
+            }
+            Ok::<_, StoreError>(())
+        })
+    }
+
+    /// How many monitoring answers wait for the server.
+    pub fn answers_waiting(&mut self) -> Result<i64, StoreError> {
+        Ok(monitoring::table.count().get_result(&mut self.conn)?)
     }
 
     /// `(total, unsynced)` ballot counts.

@@ -5,7 +5,9 @@ use crate::store::Store;
 use ed25519_dalek::SigningKey;
 use serde_json::Value;
 use std::time::Duration;
-use youdecide_shared::sync::{self, Batch, BatchReply, RoundsRequest};
+use youdecide_shared::sync::{
+    self, Batch, BatchReply, MonitoringBatch, MonitoringReply, RoundsRequest,
+};
 
 /// Ballots per batch.
 pub const BATCH_SIZE: i64 = 500;
@@ -166,10 +168,59 @@ pub fn run_once(
             ));
         }
     }
+    push_answers(store, key, id)?;
     lock()?
         .set_setting("last_sync_at", &now())
         .map_err(|e| SyncFailure::Store(e.to_string()))?;
     Ok(report)
+}
+
+/// Sends the monitoring answers the server does not hold yet, then forgets them (the server's
+/// refusals are final: an answer it cannot use is not kept either).
+fn push_answers(
+    store: &std::sync::Mutex<Store>,
+    key: &SigningKey,
+    id: &Identity,
+) -> Result<(), SyncFailure> {
+    let lock = || {
+        store
+            .lock()
+            .map_err(|_| SyncFailure::Store("the kiosk store is unavailable".into()))
+    };
+    loop {
+        let answers = lock()?
+            .unsynced_answers(BATCH_SIZE)
+            .map_err(|e| SyncFailure::Store(e.to_string()))?;
+        if answers.is_empty() {
+            return Ok(());
+        }
+        let batch = MonitoringBatch {
+            kiosk_id: id.kiosk_id.clone(),
+            sent_at: now(),
+            answers,
+        };
+        let (_, body) = post(
+            id,
+            "monitoring",
+            &serde_json::to_value(sync::sign(&batch, key)).unwrap_or_default(),
+        )?;
+        let reply: MonitoringReply = serde_json::from_value(body).map_err(|e| {
+            SyncFailure::Refused(format!("the server's answer is not understood: {e}"))
+        })?;
+        let done: Vec<String> = reply
+            .stored
+            .into_iter()
+            .chain(reply.refused.into_iter().map(|(id, _)| id))
+            .collect();
+        if done.is_empty() {
+            return Err(SyncFailure::Refused(
+                "the server took none of the monitoring answers".into(),
+            ));
+        }
+        lock()?
+            .answers_done(&done)
+            .map_err(|e| SyncFailure::Store(e.to_string()))?;
+    }
 }
 
 /// The wait before the next attempt after `failures` failures in a row: doubling from 2 s,

@@ -40,7 +40,11 @@ pub fn messages(code: &str) -> Result<BTreeMap<String, String>, String> {
     let mut out = BTreeMap::new();
     let ids = source.lines().filter_map(|l| {
         let (id, _) = l.split_once(" =")?;
-        (!id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c == '-')).then_some(id)
+        (!id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'))
+        .then_some(id)
     });
     for id in ids {
         let msg = bundle

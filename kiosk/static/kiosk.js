@@ -102,7 +102,7 @@
 
   function reset() {
     chosen = {}; area = null; lang = "en";
-    document.querySelectorAll("input").forEach(function (i) { if (i.type === "checkbox") i.checked = false; else i.value = ""; });
+    document.querySelectorAll("input").forEach(function (i) { if (i.type === "checkbox" || i.type === "radio") i.checked = false; else i.value = ""; });
     $("tracking").textContent = ""; $("tracking-qr").innerHTML = "";
     $("idle").hidden = true;
     render(); show("start");
@@ -124,6 +124,24 @@
       b.setAttribute("aria-pressed", code === lang ? "true" : "false");
       b.addEventListener("click", function () { lang = code; languageButtons(); render(); });
       box.appendChild(b);
+    });
+  }
+
+  // The monitoring questions, as radio buttons labelled in the chosen language by render().
+  function questions(list) {
+    var box = $("questions"); box.innerHTML = "";
+    list.forEach(function (q) {
+      var fs = document.createElement("fieldset"); fs.className = "question";
+      var legend = document.createElement("legend"); legend.setAttribute("data-t", "mon-q-" + q.question);
+      fs.appendChild(legend);
+      q.answers.forEach(function (a) {
+        var row = document.createElement("div"); row.className = "radio";
+        var input = document.createElement("input"); input.type = "radio"; input.name = q.question; input.value = a;
+        input.id = "m-" + q.question + "-" + a;
+        var label = document.createElement("label"); label.htmlFor = input.id; label.setAttribute("data-t", "mon-a-" + a);
+        row.appendChild(input); row.appendChild(label); fs.appendChild(row);
+      });
+      box.appendChild(fs);
     });
   }
 
@@ -164,9 +182,23 @@
       }, function () { btn.disabled = false; showError(t("error-title")); });
     });
     $("finish").addEventListener("click", reset);
-    Promise.all([fetch("/api/texts").then(function (r) { return r.json(); }), fetch("/api/rounds").then(function (r) { return r.json(); })])
+    $("thanks-finish").addEventListener("click", reset);
+    $("mon-skip").addEventListener("click", reset);
+    $("to-monitoring").addEventListener("click", function () { show("monitoring"); });
+    $("monitoring-form").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var body = { round: round.id };
+      document.querySelectorAll("#questions input:checked").forEach(function (i) { body[i.name] = i.value; });
+      post("/api/monitoring", body).then(function (r) {
+        if (r.status !== 204) { showError(r.body.error ? r.body.error.message : t("error-title")); return; }
+        show("thanks");
+      }, function () { showError(t("error-title")); });
+    });
+    Promise.all([fetch("/api/texts").then(function (r) { return r.json(); }), fetch("/api/rounds").then(function (r) { return r.json(); }),
+                 fetch("/api/monitoring").then(function (r) { return r.json(); })])
       .then(function (res) {
         texts = res[0]; round = res[1][0] || null;
+        questions(res[2].questions || []);
         $("not-ready").hidden = !!round; $("start").hidden = !round;
         languageButtons(); render(); show("start"); document.body.setAttribute("data-ready", "yes");
       });

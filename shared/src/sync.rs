@@ -80,6 +80,57 @@ pub struct RoundsRequest {
     pub pending: u64,
 }
 
+/// One person's equality monitoring answers taken at a kiosk: a random id (so a retry stores
+/// them once), the round and the day; never a ballot, a person or a time of day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KioskAnswers {
+    /// A random UUID chosen on the kiosk.
+    pub id: String,
+    /// The round.
+    pub round_id: String,
+    /// The day answered (`YYYY-MM-DD`).
+    pub day: String,
+    /// Age band.
+    #[serde(default)]
+    pub age_band: Option<String>,
+    /// Sex.
+    #[serde(default)]
+    pub sex: Option<String>,
+    /// Ethnic group.
+    #[serde(default)]
+    pub ethnic_group: Option<String>,
+    /// Disability.
+    #[serde(default)]
+    pub disability: Option<String>,
+    /// "Can you influence decisions affecting your local area?"
+    #[serde(default)]
+    pub influence: Option<String>,
+}
+
+/// A kiosk's signed batch of monitoring answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoringBatch {
+    /// The kiosk's id.
+    pub kiosk_id: String,
+    /// When the kiosk sent it (RFC 3339, kiosk clock).
+    pub sent_at: String,
+    /// The answers.
+    pub answers: Vec<KioskAnswers>,
+}
+
+/// The server's answer to a monitoring batch: the ids it holds (stored now or before) and
+/// those it refused, with why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitoringReply {
+    /// Held by the server.
+    pub stored: Vec<String>,
+    /// Refused (an unknown round, an answer not offered): `(id, reason)`.
+    #[serde(default)]
+    pub refused: Vec<(String, String)>,
+}
+
 /// A batch as sent: its exact JSON bytes (hex) and the signature over them (hex).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -70,8 +70,43 @@ fn voting_at_the_kiosk_in_a_browser() {
     }
     assert_eq!(k.status()["ballots_total"], 1);
 
+    // The optional monitoring questions, kept apart from the ballot and synced on their own.
+    b.click("#to-monitoring");
+    assert!(visible(&b, "screen-monitoring"));
+    assert_eq!(
+        b.execute("return document.querySelectorAll('#questions fieldset').length;"),
+        serde_json::json!(5)
+    );
+    assert!(b.text("#questions").contains("Prefer not to say"));
+    b.click("label[for=m-age_band-35-44]");
+    b.click("label[for=m-influence-tend-to-agree]");
+    b.click("#mon-send");
+    assert!(b.wait_until("!document.getElementById('screen-thanks').hidden"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while setup
+        .s
+        .sql_count("SELECT COUNT(*) AS n FROM monitoring WHERE age_band = '35-44'")
+        == 0
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the answers reached the server"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let rid = setup.rid.clone();
+    for (body, status) in [
+        (serde_json::json!({"round": rid, "age_band": "99"}), 422),
+        (serde_json::json!({"round": "nope", "sex": "female"}), 422),
+        (serde_json::json!({"round": rid, "colour": "blue"}), 400),
+    ] {
+        let (got, reply) = k.post("/api/monitoring", &body, &[]);
+        assert_eq!(got, status, "{body}: {reply}");
+    }
+    assert_eq!(setup.s.sql_count("SELECT COUNT(*) AS n FROM monitoring"), 1);
+
     // Finish clears everything; the same person is refused before choosing again.
-    b.click("#finish");
+    b.click("#thanks-finish");
     assert!(visible(&b, "screen-start"));
     assert_eq!(
         b.execute("return document.getElementById('name').value;"),

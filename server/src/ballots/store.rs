@@ -203,3 +203,35 @@ pub fn insert_monitoring(
         .execute(c))?;
     Ok(())
 }
+
+/// Stores monitoring answers from a kiosk under the kiosk's own random id and day, once: a
+/// retried batch changes nothing.
+pub fn insert_monitoring_once(
+    conn: &mut DbConn,
+    id: &str,
+    round_id: &str,
+    day: &str,
+    m: &Monitoring,
+) -> Result<(), AppError> {
+    let held: i64 = with_conn!(conn, |c| monitoring::table
+        .filter(monitoring::id.eq(id))
+        .count()
+        .get_result(c))?;
+    if held > 0 {
+        return Ok(());
+    }
+    let values = (
+        monitoring::id.eq(id),
+        monitoring::round_id.eq(round_id),
+        monitoring::day.eq(day),
+        monitoring::age_band.eq(m.age_band.as_deref()),
+        monitoring::sex.eq(m.sex.as_deref()),
+        monitoring::ethnic_group.eq(m.ethnic_group.as_deref()),
+        monitoring::disability.eq(m.disability.as_deref()),
+        monitoring::influence.eq(m.influence.as_deref()),
+    );
+    with_conn!(conn, |c| diesel::insert_into(monitoring::table)
+        .values(values)
+        .execute(c))?;
+    Ok(())
+}

@@ -8,15 +8,19 @@ use crate::accounts::{now, Role};
 use crate::app::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{rate_limit, Caller};
+use crate::ballots::store as ballots_store;
 use crate::error::AppError;
 use crate::kiosks::{ingest, store};
 use crate::rounds::{store as rounds_store, RoundStatus};
+use crate::routes::ballots::check_monitoring;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use youdecide_shared::ids::PartnershipId;
-use youdecide_shared::sync::{self, Batch, RoundsRequest, SignedBatch};
+use youdecide_shared::sync::{
+    self, Batch, MonitoringBatch, MonitoringReply, RoundsRequest, SignedBatch,
+};
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -25,7 +29,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/kiosks/{kid}/revoke", web::post().to(revoke))
         .route("/kiosk/enroll", web::post().to(enroll))
         .route("/kiosk/{kid}/rounds", web::post().to(pull_rounds))
-        .route("/kiosk/{kid}/batches", web::post().to(push_batch));
+        .route("/kiosk/{kid}/batches", web::post().to(push_batch))
+        .route("/kiosk/{kid}/monitoring", web::post().to(push_monitoring));
 }
 
 #[derive(Deserialize)]
@@ -323,5 +328,74 @@ async fn push_batch(
         })
         .await?;
     tracing::info!(kiosk = %kid, ballots = reply.acks.len(), head = reply.head_seq, "kiosk batch");
+    Ok(HttpResponse::Ok().json(reply))
+}
+
+/// Stores a kiosk's monitoring answers (once each, by their ids) for rounds of its
+/// partnership that are open or closed; answers for any other round, or not offered, are
+/// refused one by one with the reason. Stored with the day only, without the kiosk.
+async fn push_monitoring(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let (kiosk, batch): (_, MonitoringBatch) = authenticate(&state, &path, &body).await?;
+    if batch.kiosk_id != kiosk.id {
+        return Err(AppError::forbidden(
+            "wrong_kiosk",
+            "The batch was signed for another kiosk.",
+        ));
+    }
+    let reply = state
+        .db
+        .run(move |conn| {
+            conn.write(|conn| {
+                let mut reply = MonitoringReply {
+                    stored: Vec::new(),
+                    refused: Vec::new(),
+                };
+                for a in &batch.answers {
+                    let round = rounds_store::find_row(conn, &a.round_id)?;
+                    let usable = round.as_ref().is_some_and(|r| {
+                        r.partnership_id == kiosk.partnership_id
+                            && r.status()
+                                .is_ok_and(|s| matches!(s, RoundStatus::Open | RoundStatus::Closed))
+                    });
+                    let m = ballots_store::Monitoring {
+                        age_band: a.age_band.clone(),
+                        sex: a.sex.clone(),
+                        ethnic_group: a.ethnic_group.clone(),
+                        disability: a.disability.clone(),
+                        influence: a.influence.clone(),
+                    };
+                    let day_ok = chrono::NaiveDate::parse_from_str(&a.day, "%Y-%m-%d").is_ok();
+                    if !usable {
+                        reply.refused.push((
+                            a.id.clone(),
+                            "the round is not open or closed for this kiosk".into(),
+                        ));
+                    } else if let Err(e) = check_monitoring(&m).and_then(|()| {
+                        if day_ok {
+                            Ok(())
+                        } else {
+                            Err(AppError::invalid("invalid_day", "The day is not a date."))
+                        }
+                    }) {
+                        reply.refused.push((a.id.clone(), e.public_message()));
+                    } else {
+                        ballots_store::insert_monitoring_once(
+                            conn,
+                            &a.id,
+                            &a.round_id,
+                            &a.day,
+                            &m,
+                        )?;
+                        reply.stored.push(a.id.clone());
+                    }
+                }
+                Ok(reply)
+            })
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(reply))
 }
