@@ -97,6 +97,61 @@ pub fn insert(conn: &mut DbConn, b: &NewBallot) -> Result<(), AppError> {
     }
 }
 
+/// Stores many ballots in one statement per 500, each `received` or, with a reason,
+/// `rejected` (a kiosk's batch, already checked).
+pub fn insert_many(
+    conn: &mut DbConn,
+    rows: &[(NewBallot, Option<String>)],
+) -> Result<(), AppError> {
+    let received_at = now();
+    for chunk in rows.chunks(500) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|(b, reason)| {
+                (
+                    ballots::id.eq(&b.id),
+                    ballots::round_id.eq(&b.round_id),
+                    ballots::area_key.eq(&b.area_key),
+                    ballots::channel.eq(b.channel.as_str()),
+                    ballots::kiosk_id.eq(b.kiosk_id.as_deref()),
+                    ballots::person.eq(b.person.as_deref()),
+                    ballots::cast_at.eq(b.cast_at),
+                    ballots::received_at.eq(received_at),
+                    ballots::choices.eq(json!(b.choices).to_string()),
+                    ballots::language.eq(&b.language),
+                    ballots::status.eq(if reason.is_some() {
+                        "rejected"
+                    } else {
+                        "received"
+                    }),
+                    ballots::reason.eq(reason.as_deref()),
+                    ballots::tracking_code.eq(&b.tracking_code),
+                )
+            })
+            .collect();
+        with_conn!(conn, |c| diesel::insert_into(ballots::table)
+            .values(&values)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// Which of these ballot ids are already stored.
+pub fn existing_ids(
+    conn: &mut DbConn,
+    ids: &[&str],
+) -> Result<std::collections::HashSet<String>, AppError> {
+    let mut found = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<String> = with_conn!(conn, |c| ballots::table
+            .filter(ballots::id.eq_any(chunk))
+            .select(ballots::id)
+            .load(c))?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
 /// The 409 for a second ballot.
 pub fn already_voted() -> AppError {
     AppError::conflict(

@@ -7,7 +7,7 @@ use crate::accounts::now;
 use crate::ballots::store::{self as ballots, Channel, NewBallot};
 use crate::error::AppError;
 use crate::rounds::{store as rounds, Round, RoundStatus};
-use crate::schema::{ballots as ballots_table, kiosk_chain, kiosks};
+use crate::schema::{kiosk_chain, kiosks};
 use crate::{db::DbConn, with_conn};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -72,6 +72,10 @@ pub fn ingest(conn: &mut DbConn, kiosk: &Kiosk, batch: &Batch) -> Result<BatchRe
         let mut round_cache: HashMap<String, Round> = HashMap::new();
         let mut acks = Vec::with_capacity(batch.ballots.len());
         let mut stored = 0i64;
+        let ids: Vec<&str> = batch.ballots.iter().map(|b| b.id.as_str()).collect();
+        let mut existing = ballots::existing_ids(conn, &ids)?;
+        let mut new_ballots: Vec<(NewBallot, Option<String>)> = Vec::new();
+        let mut chain: Vec<(i64, String, String)> = Vec::new();
         for b in &batch.ballots {
             let seq = b.seq as i64;
             if seq <= head_seq {
@@ -115,11 +119,7 @@ pub fn ingest(conn: &mut DbConn, kiosk: &Kiosk, batch: &Batch) -> Result<BatchRe
             }
             let round = &round_cache[&b.round_id];
             let reason = rejection(conn, round, b)?;
-            let exists: i64 = with_conn!(conn, |c| ballots_table::table
-                .find(&b.id)
-                .count()
-                .get_result(c))?;
-            if exists > 0 {
+            if !existing.insert(b.id.clone()) {
                 return Err(chain_error(format!(
                     "The batch was refused: record {} reuses a ballot id already received from elsewhere.",
                     b.seq
@@ -140,21 +140,9 @@ pub fn ingest(conn: &mut DbConn, kiosk: &Kiosk, batch: &Batch) -> Result<BatchRe
                 language: b.language.clone(),
                 tracking_code: b.tracking_code.clone(),
             };
-            ballots::insert(conn, &new)?;
-            if let Some(r) = &reason {
-                with_conn!(conn, |c| diesel::update(ballots_table::table.find(&b.id))
-                    .set((ballots_table::status.eq("rejected"), ballots_table::reason.eq(r)))
-                    .execute(c))?;
-            }
+            new_ballots.push((new, reason.clone()));
             let hash = b.hash();
-            with_conn!(conn, |c| diesel::insert_into(kiosk_chain::table)
-                .values((
-                    kiosk_chain::kiosk_id.eq(&kiosk.id),
-                    kiosk_chain::seq.eq(seq),
-                    kiosk_chain::ballot_id.eq(&b.id),
-                    kiosk_chain::hash.eq(&hash),
-                ))
-                .execute(c))?;
+            chain.push((seq, b.id.clone(), hash.clone()));
             head_seq = seq;
             head_hash = hash;
             stored += 1;
@@ -163,6 +151,23 @@ pub fn ingest(conn: &mut DbConn, kiosk: &Kiosk, batch: &Batch) -> Result<BatchRe
                 outcome: if reason.is_some() { "rejected" } else { "stored" }.into(),
                 reason,
             });
+        }
+        ballots::insert_many(conn, &new_ballots)?;
+        for part in chain.chunks(500) {
+            let values: Vec<_> = part
+                .iter()
+                .map(|(seq, id, hash)| {
+                    (
+                        kiosk_chain::kiosk_id.eq(&kiosk.id),
+                        kiosk_chain::seq.eq(*seq),
+                        kiosk_chain::ballot_id.eq(id),
+                        kiosk_chain::hash.eq(hash),
+                    )
+                })
+                .collect();
+            with_conn!(conn, |c| diesel::insert_into(kiosk_chain::table)
+                .values(&values)
+                .execute(c))?;
         }
         let now = now();
         with_conn!(conn, |c| diesel::update(kiosks::table.find(&kiosk.id))
