@@ -200,6 +200,32 @@ async fn cast(state: web::Data<KioskState>, body: web::Bytes) -> HttpResponse {
     }
 }
 
+/// A project's image from the kiosk's own copy (so it shows offline).
+async fn image(state: web::Data<KioskState>, path: web::Path<(String, String)>) -> HttpResponse {
+    let (rid, key) = path.into_inner();
+    let st = state.clone();
+    let found = web::block(move || {
+        st.store
+            .lock()
+            .ok()
+            .and_then(|mut s| s.image(&rid, &key).ok().flatten())
+    })
+    .await
+    .ok()
+    .flatten();
+    match found {
+        Some((content_type, bytes)) => HttpResponse::Ok()
+            .content_type(content_type)
+            .insert_header(("Cache-Control", "max-age=300"))
+            .body(bytes),
+        None => error(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "not_found",
+            "This kiosk holds no image for that project.",
+        ),
+    }
+}
+
 /// The monitoring questions and the answers each offers, in order.
 async fn monitoring_questions() -> HttpResponse {
     let questions: Vec<serde_json::Value> = youdecide_shared::monitoring::QUESTIONS
@@ -441,6 +467,7 @@ pub fn run(bind: &str, state: KioskState) -> std::io::Result<()> {
                 .route("/api/texts", web::get().to(texts))
                 .route("/api/qr", web::get().to(qr))
                 .route("/static/{file}", web::get().to(asset))
+                .route("/images/{rid}/{key}", web::get().to(image))
                 .route("/attendant", web::get().to(attendant_screen))
                 .route("/api/attendant/login", web::post().to(attendant_login))
                 .route("/api/attendant", web::post().to(attendant_action))

@@ -45,6 +45,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    images (round_id, project_key) {
+        round_id -> Text,
+        project_key -> Text,
+        content_type -> Text,
+        bytes -> Binary,
+    }
+}
+
+diesel::table! {
     monitoring (id) {
         id -> Text,
         round_id -> Text,
@@ -285,6 +294,43 @@ impl Store {
             }
             Ok::<_, StoreError>(())
         })
+    }
+
+    /// Keeps a project's image for offline use (replacing an older one).
+    pub fn save_image(
+        &mut self,
+        round_id: &str,
+        key: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Result<(), StoreError> {
+        diesel::replace_into(images::table)
+            .values((
+                images::round_id.eq(round_id),
+                images::project_key.eq(key),
+                images::content_type.eq(content_type),
+                images::bytes.eq(bytes),
+            ))
+            .execute(&mut self.conn)?;
+        Ok(())
+    }
+
+    /// A project's image: `(content type, bytes)`.
+    pub fn image(
+        &mut self,
+        round_id: &str,
+        key: &str,
+    ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        Ok(images::table
+            .find((round_id, key))
+            .select((images::content_type, images::bytes))
+            .first(&mut self.conn)
+            .optional()?)
+    }
+
+    /// Whether a project's image is held.
+    pub fn has_image(&mut self, round_id: &str, key: &str) -> Result<bool, StoreError> {
+        Ok(self.image(round_id, key)?.is_some())
     }
 
     /// Keeps one person's monitoring answers until the server holds them.

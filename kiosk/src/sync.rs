@@ -128,6 +128,10 @@ pub fn run_once(
         }
         report.rounds_updated = true;
     }
+    let held = lock()?
+        .rounds()
+        .map_err(|e| SyncFailure::Store(e.to_string()))?;
+    fetch_images(store, id, &held)?;
     loop {
         let (records, left) = {
             let mut s = lock()?;
@@ -173,6 +177,56 @@ pub fn run_once(
         .set_setting("last_sync_at", &now())
         .map_err(|e| SyncFailure::Store(e.to_string()))?;
     Ok(report)
+}
+
+/// Downloads the projects' images the kiosk does not hold yet (at most 5 MB each) so the
+/// screen shows them offline. (A round's images cannot change once it is open.) An image that
+/// cannot be fetched now is tried again at the next sync; it never stops one.
+fn fetch_images(
+    store: &std::sync::Mutex<Store>,
+    id: &Identity,
+    rounds: &[Value],
+) -> Result<(), SyncFailure> {
+    let base = id.server.trim_end_matches('/');
+    for round in rounds {
+        let rid = round["id"].as_str().unwrap_or_default();
+        for p in round["projects"].as_array().into_iter().flatten() {
+            let (Some(key), Some(url)) = (p["key"].as_str(), p["image_url"].as_str()) else {
+                continue;
+            };
+            let held = store
+                .lock()
+                .map_err(|_| SyncFailure::Store("the kiosk store is unavailable".into()))?
+                .has_image(rid, key)
+                .map_err(|e| SyncFailure::Store(e.to_string()))?;
+            if held {
+                continue;
+            }
+            let Ok(resp) = agent().get(&format!("{base}{url}")).call() else {
+                continue;
+            };
+            let content_type = resp.content_type().to_string();
+            if !content_type.starts_with("image/") {
+                continue;
+            }
+            let mut bytes = Vec::new();
+            if std::io::Read::read_to_end(
+                &mut std::io::Read::take(resp.into_reader(), 5 * 1024 * 1024 + 1),
+                &mut bytes,
+            )
+            .is_err()
+                || bytes.len() > 5 * 1024 * 1024
+            {
+                continue;
+            }
+            store
+                .lock()
+                .map_err(|_| SyncFailure::Store("the kiosk store is unavailable".into()))?
+                .save_image(rid, key, &content_type, &bytes)
+                .map_err(|e| SyncFailure::Store(e.to_string()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Sends the monitoring answers the server does not hold yet, then forgets them (the server's

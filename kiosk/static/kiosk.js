@@ -63,6 +63,12 @@
     $("area-name").textContent = t("area-label", { area: area.name });
     round.projects.filter(function (p) { return p.area === area.key; }).forEach(function (p) {
       var li = document.createElement("li");
+      if (p.image_url) {
+        var img = document.createElement("img"); img.className = "picture"; img.alt = "";
+        img.src = "/images/" + encodeURIComponent(round.id) + "/" + encodeURIComponent(p.key);
+        img.addEventListener("error", function () { img.remove(); });
+        li.appendChild(img);
+      }
       var h = document.createElement("h3"); h.textContent = tr(p, true, "title"); li.appendChild(h);
       var s = document.createElement("p"); s.textContent = tr(p, true, "summary"); li.appendChild(s);
       var c = document.createElement("p"); c.className = "cost"; c.textContent = money(p.cost); li.appendChild(c);

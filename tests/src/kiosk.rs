@@ -133,6 +133,21 @@ impl TestKiosk {
         self.child = Some(child);
     }
 
+    /// Waits (up to 20 s) until the running kiosk serves a project's picture from its own copy;
+    /// returns the picture's address.
+    pub fn wait_for_picture(&self, rid: &str, key: &str) -> String {
+        let url = format!(
+            "{}/images/{rid}/{key}",
+            self.url.as_deref().expect("running")
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while ureq::get(&url).call().is_err() {
+            assert!(Instant::now() < deadline, "the kiosk never fetched {url}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        url
+    }
+
     /// Kills the kiosk with SIGKILL.
     pub fn kill9(&mut self) {
         if let Some(mut c) = self.child.take() {
@@ -165,7 +180,16 @@ impl Drop for TestKiosk {
     }
 }
 
-/// A server with an open round (one area, two projects) and a kiosk enrolment code.
+/// A 1×1 PNG, the picture of project "a".
+pub const PIXEL_PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0,
+    1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89, 0, 0, 0, 13, 0x49, 0x44, 0x41, 0x54,
+    0x78, 0x9C, 0x63, 0, 1, 0, 0, 5, 0, 1, 0x0D, 0x0A, 0x2D, 0xB4, 0, 0, 0, 0, 0x49, 0x45, 0x4E,
+    0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+/// A server with an open round (one area, two projects, the first with a picture) and a kiosk
+/// enrolment code.
 pub struct Setup {
     /// The server.
     pub s: TestServer,
@@ -204,6 +228,12 @@ pub fn setup(backend: Backend) -> Setup {
             json!({"key": k, "area": "central", "title": format!("Project {k}"), "cost": c}),
         );
     }
+    let img = s.request(
+        super::Req::new("PUT", &format!("/api/v1/rounds/{rid}/projects/a/image"))
+            .token(Some(&admin))
+            .bytes("image/png", PIXEL_PNG),
+    );
+    assert_eq!(img.status, 200, "{}", img.text);
     let o = s.post(
         &format!("/api/v1/rounds/{rid}/open"),
         Some(&admin),

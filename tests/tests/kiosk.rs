@@ -32,8 +32,26 @@ fn offline_voting_survives_crashes_and_syncs_exactly(backend: Backend) {
     );
     kiosk.start();
 
-    // The server goes away; voting carries on.
+    // Online, the kiosk fetches the projects' pictures in the background.
+    let picture_url = format!("{}/images/{}/a", kiosk.url.as_deref().unwrap(), setup.rid);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while ureq::get(&picture_url).call().is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the kiosk fetched the picture"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+
+    // The server goes away; voting carries on, with the projects' pictures.
     setup.s.kill();
+    let picture = ureq::get(&picture_url)
+        .call()
+        .expect("the kiosk serves the picture offline");
+    assert_eq!(picture.content_type(), "image/png");
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut picture.into_reader(), &mut bytes).unwrap();
+    assert_eq!(bytes, youdecide_tests::kiosk::PIXEL_PNG);
     let mut codes = Vec::new();
     for i in 0..5 {
         let (status, body) = kiosk.cast(&ballot(&setup.rid, &format!("Voter {i}")));

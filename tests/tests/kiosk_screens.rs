@@ -18,6 +18,7 @@ fn voting_at_the_kiosk_in_a_browser() {
     let mut k = TestKiosk::new();
     k.enroll(&setup.s.url, &code);
     k.start();
+    k.wait_for_picture(&setup.rid, "a");
     let url = k.url.clone().unwrap();
     let b = Browser::start();
     b.goto(&url);
@@ -46,6 +47,15 @@ fn voting_at_the_kiosk_in_a_browser() {
     b.click("#details-form button[type=submit]");
     assert!(b.wait_until("!document.getElementById('screen-projects').hidden"));
     assert!(b.text("#meter").contains("£10 left of £10"));
+    // Project a's picture comes from the kiosk's own copy.
+    assert!(b.wait_until(
+        "Array.from(document.querySelectorAll('#projects img.picture')).some(i => i.complete && i.naturalWidth === 1)"
+    ));
+    assert_eq!(
+        b.execute("return document.querySelectorAll('#projects img.picture').length;"),
+        serde_json::json!(1),
+        "only project a has a picture"
+    );
     b.click("button[data-project=a]");
     assert!(b.text("#meter").contains("£6 left of £10"));
     b.click("button[data-project=b]");
