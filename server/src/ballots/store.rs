@@ -199,6 +199,24 @@ pub fn code_issued(conn: &mut DbConn, round_id: &str, hash: &str) -> Result<bool
     Ok(n > 0)
 }
 
+/// Which of these code hashes were issued for the round (one query per 500).
+pub fn codes_issued(
+    conn: &mut DbConn,
+    round_id: &str,
+    hashes: &[&str],
+) -> Result<std::collections::HashSet<String>, AppError> {
+    let mut found = std::collections::HashSet::new();
+    for chunk in hashes.chunks(500) {
+        let rows: Vec<String> = with_conn!(conn, |c| voting_codes::table
+            .filter(voting_codes::round_id.eq(round_id))
+            .filter(voting_codes::code_hash.eq_any(chunk))
+            .select(voting_codes::code_hash)
+            .load(c))?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
 /// How many codes a round has.
 pub fn code_count(conn: &mut DbConn, round_id: &str) -> Result<i64, AppError> {
     Ok(with_conn!(conn, |c| voting_codes::table

@@ -11,7 +11,7 @@ use crate::schema::{kiosk_chain, kiosks};
 use crate::{db::DbConn, with_conn};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use youdecide_shared::ballot::check_weighted;
 use youdecide_shared::sync::{check_links, Ack, Batch, BatchReply, KioskBallot};
 
@@ -23,18 +23,37 @@ fn chain_error(message: String) -> AppError {
     }
 }
 
-/// Why a kiosk ballot is kept as rejected, if it is.
-fn rejection(
-    conn: &mut DbConn,
-    round: &Round,
-    b: &KioskBallot,
-) -> Result<Option<String>, AppError> {
-    if let Some(hash) = b.person.as_deref().and_then(|p| p.strip_prefix("c1:")) {
-        if !ballots::code_issued(conn, &round.row.id, hash)? {
-            return Ok(Some("invalid_code".into()));
+/// The voting code hash a kiosk ballot carries, if any.
+fn code_hash(b: &KioskBallot) -> Option<&str> {
+    b.person.as_deref().and_then(|p| p.strip_prefix("c1:"))
+}
+
+/// Why a kiosk ballot is kept as rejected, if it is; `issued` holds the batch's code hashes
+/// that were issued for their rounds.
+fn rejection(issued: &HashSet<(String, String)>, round: &Round, b: &KioskBallot) -> Option<String> {
+    if let Some(hash) = code_hash(b) {
+        if !issued.contains(&(round.row.id.clone(), hash.to_string())) {
+            return Some("invalid_code".into());
         }
     }
-    Ok(rule_breach(round, b))
+    rule_breach(round, b)
+}
+
+/// The batch's code hashes that were issued, as `(round, hash)`.
+fn issued_codes(conn: &mut DbConn, batch: &Batch) -> Result<HashSet<(String, String)>, AppError> {
+    let mut by_round: HashMap<&str, Vec<&str>> = HashMap::new();
+    for b in &batch.ballots {
+        if let Some(hash) = code_hash(b) {
+            by_round.entry(b.round_id.as_str()).or_default().push(hash);
+        }
+    }
+    let mut out = HashSet::new();
+    for (round, hashes) in by_round {
+        for h in ballots::codes_issued(conn, round, &hashes)? {
+            out.insert((round.to_string(), h));
+        }
+    }
+    Ok(out)
 }
 
 /// Which rule a kiosk ballot breaks, if any.
@@ -74,6 +93,7 @@ pub fn ingest(conn: &mut DbConn, kiosk: &Kiosk, batch: &Batch) -> Result<BatchRe
         let mut stored = 0i64;
         let ids: Vec<&str> = batch.ballots.iter().map(|b| b.id.as_str()).collect();
         let mut existing = ballots::existing_ids(conn, &ids)?;
+        let issued = issued_codes(conn, batch)?;
         let mut new_ballots: Vec<(NewBallot, Option<String>)> = Vec::new();
         let mut chain: Vec<(i64, String, String)> = Vec::new();
         for b in &batch.ballots {
@@ -118,7 +138,7 @@ pub fn ingest(conn: &mut DbConn, kiosk: &Kiosk, batch: &Batch) -> Result<BatchRe
                 round_cache.insert(b.round_id.clone(), round);
             }
             let round = &round_cache[&b.round_id];
-            let reason = rejection(conn, round, b)?;
+            let reason = rejection(&issued, round, b);
             if !existing.insert(b.id.clone()) {
                 return Err(chain_error(format!(
                     "The batch was refused: record {} reuses a ballot id already received from elsewhere.",
