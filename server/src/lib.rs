@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod kiosks;
 pub mod logging;
 pub mod pages;
+pub mod paper;
 pub mod pdf;
 pub mod results;
 pub mod rounds;

@@ -292,3 +292,38 @@ diesel::table! {
         per_mille -> BigInt,
     }
 }
+
+diesel::table! {
+    paper_batches (id) {
+        id -> Text,
+        round_id -> Text,
+        place -> Text,
+        collected_at -> Timestamp,
+        collected_by -> Text,
+        sheets -> BigInt,
+        status -> Text,
+        first_keyer -> Nullable<Text>,
+        second_keyer -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Text,
+        reconciled_at -> Nullable<Timestamp>,
+        reconciled_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    paper_sheets (batch_id, pass, sheet) {
+        batch_id -> Text,
+        pass -> BigInt,
+        sheet -> BigInt,
+        postcode -> Text,
+        area_key -> Nullable<Text>,
+        age_confirmed -> Bool,
+        name_check -> Nullable<Text>,
+        dob_check -> Nullable<Text>,
+        person -> Nullable<Text>,
+        choices -> Text,
+        spoilt -> Nullable<Text>,
+        keyed_at -> Timestamp,
+    }
+}

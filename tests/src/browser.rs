@@ -168,12 +168,21 @@ impl Browser {
     }
 
     /// The visible text of the element matching a CSS selector.
+    /// Read in one step in the page, so a page that is replaced meanwhile cannot leave a stale
+    /// element behind; waits up to 10 s for the element to exist.
     pub fn text(&self, css: &str) -> String {
-        let id = self.find(css);
-        call("GET", &self.url(&format!("/element/{id}/text")), None)
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        let script = format!(
+            "const e = document.querySelector({}); return e ? e.innerText : null;",
+            json!(css)
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(t) = self.execute(&script).as_str() {
+                return t.to_string();
+            }
+            assert!(Instant::now() < deadline, "no element matches {css}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Runs JavaScript in the page (`return …;` gives a value back).

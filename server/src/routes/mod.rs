@@ -3,6 +3,7 @@
 pub mod ballots;
 pub mod health;
 pub mod kiosks;
+pub mod paper;
 pub mod partnerships;
 pub mod results;
 pub mod rounds;
@@ -22,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(rounds::configure)
                 .configure(ballots::configure)
                 .configure(results::configure)
+                .configure(paper::configure)
                 .configure(kiosks::configure)
                 .configure(session_api::configure)
                 .configure(tokens_api::configure)

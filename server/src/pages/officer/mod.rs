@@ -59,6 +59,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/officer/rounds/{rid}/count", web::post().to(count::count))
         .route(
+            "/officer/rounds/{rid}/paper",
+            web::get().to(paper::batches_page),
+        )
+        .route(
+            "/officer/rounds/{rid}/paper",
+            web::post().to(paper::create_batch),
+        )
+        .route("/officer/paper/{bid}", web::get().to(paper::batch_page))
+        .route(
+            "/officer/paper/{bid}/sheets",
+            web::post().to(paper::key_sheet),
+        )
+        .route(
+            "/officer/paper/{bid}/reconcile",
+            web::post().to(paper::reconcile),
+        )
+        .route(
             "/officer/rounds/{rid}/publish",
             web::post().to(count::publish),
         )
@@ -113,6 +130,7 @@ macro_rules! signed_in {
 
 mod count;
 mod forms;
+mod paper;
 mod projects;
 mod rounds;
 mod schedule;

@@ -572,15 +572,22 @@ pub(super) async fn round_view(
         ],
         _ => Vec::new(),
     };
+    let paper_link = if matches!(round.status, RoundStatus::Open | RoundStatus::Closed) {
+        format!(
+            r#"<p class="govuk-body"><a class="govuk-link" href="/officer/rounds/{id}/paper">Paper ballots: record and key batches</a></p>"#
+        )
+    } else {
+        String::new()
+    };
     let count_link = if matches!(
         round.status,
         RoundStatus::Closed | RoundStatus::Counted | RoundStatus::Published
     ) {
         format!(
-            r#"<p class="govuk-body"><a class="govuk-link govuk-!-font-weight-bold" href="/officer/rounds/{id}/result">Count and publish the result</a></p>"#
+            r#"{paper_link}<p class="govuk-body"><a class="govuk-link govuk-!-font-weight-bold" href="/officer/rounds/{id}/result">Count and publish the result</a></p>"#
         )
     } else {
-        String::new()
+        paper_link
     };
     let public_link = if round.status.is_public() {
         format!(r#" · <a class="govuk-link" href="/rounds/{id}">Public page</a>"#)

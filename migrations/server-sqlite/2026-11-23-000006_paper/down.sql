@@ -1,0 +1,2 @@
+DROP TABLE paper_sheets;
+DROP TABLE paper_batches;
