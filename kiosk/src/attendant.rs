@@ -92,6 +92,17 @@ pub fn set_closed(store: &mut Store, closed: bool) -> Result<(), StoreError> {
     store.set_setting("closed", if closed { "yes" } else { "no" })
 }
 
+/// Whether the attendant has started an assisted session: the next ballot is recorded as
+/// cast with help (and nothing about who helped or was helped).
+pub fn assisted_session(store: &mut Store) -> Result<bool, StoreError> {
+    Ok(store.setting("assisted_session")?.as_deref() == Some("yes"))
+}
+
+/// Starts or ends an assisted session.
+pub fn set_assisted_session(store: &mut Store, on: bool) -> Result<(), StoreError> {
+    store.set_setting("assisted_session", if on { "yes" } else { "no" })
+}
+
 /// Ballots the attendant has issued for attended-mode rounds and that are not yet used.
 pub fn attended_allowance(store: &mut Store) -> Result<i64, StoreError> {
     Ok(store

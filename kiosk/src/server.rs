@@ -123,6 +123,12 @@ async fn attendant_action(
             "issue-attended" => {
                 attendant::add_attended(&mut store, 1).map_err(|e| e.to_string())?;
             }
+            "start-assisted" => {
+                attendant::set_assisted_session(&mut store, true).map_err(|e| e.to_string())?
+            }
+            "end-assisted" => {
+                attendant::set_assisted_session(&mut store, false).map_err(|e| e.to_string())?
+            }
             "sync" | "status" => {}
             other => return Err(format!("unknown action {other}")),
         }
@@ -130,6 +136,8 @@ async fn attendant_action(
         v["closed"] = json!(attendant::is_closed(&mut store).map_err(|e| e.to_string())?);
         v["attended_allowance"] =
             json!(attendant::attended_allowance(&mut store).map_err(|e| e.to_string())?);
+        v["assisted_session"] =
+            json!(attendant::assisted_session(&mut store).map_err(|e| e.to_string())?);
         v["round_titles"] = json!(store
             .rounds()
             .map_err(|e| e.to_string())?

@@ -109,6 +109,8 @@ pub struct Draft {
     pub choices: Vec<(String, i64)>,
     /// Language used.
     pub language: String,
+    /// Cast in an assisted session.
+    pub assisted: bool,
 }
 
 /// The open store.
@@ -199,6 +201,7 @@ impl Store {
                 person: draft.person,
                 choices: draft.choices,
                 language: draft.language,
+                assisted: draft.assisted,
             };
             let inserted = diesel::insert_into(ballots::table)
                 .values((

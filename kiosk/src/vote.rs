@@ -175,6 +175,7 @@ pub fn cast(store: &mut Store, body: &[u8]) -> Result<KioskBallot, VoteError> {
     }
     let salt = round["voter_key_salt"].as_str().unwrap_or_default();
     let person = person_for(&round_id, &valid.identity, salt)?;
+    let assisted = crate::attendant::assisted_session(store).map_err(VoteError::Store)?;
     let record = store
         .append(Draft {
             round_id,
@@ -182,6 +183,7 @@ pub fn cast(store: &mut Store, body: &[u8]) -> Result<KioskBallot, VoteError> {
             person,
             choices: valid.choices,
             language: valid.language,
+            assisted,
         })
         .map_err(|e| match e {
             StoreError::AlreadyVoted => VoteError::AlreadyVoted,
@@ -189,6 +191,9 @@ pub fn cast(store: &mut Store, body: &[u8]) -> Result<KioskBallot, VoteError> {
         })?;
     if attended {
         crate::attendant::add_attended(store, -1).map_err(VoteError::Store)?;
+    }
+    if assisted {
+        crate::attendant::set_assisted_session(store, false).map_err(VoteError::Store)?;
     }
     Ok(record)
 }

@@ -16,6 +16,7 @@
     $("rounds").textContent = (v.round_titles || []).join(", ") || "none";
     $("closed").textContent = v.closed ? "Closed for the day" : "Open";
     $("allowance").textContent = v.attended_allowance;
+    $("assisted").textContent = v.assisted_session ? "On: the next vote is recorded as assisted" : "Off";
   }
   function act(action) {
     post("/api/attendant", { action: action }).then(function (r) {

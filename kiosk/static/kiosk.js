@@ -7,7 +7,7 @@
   // warning for the last 15 s (or the last sixth of a shorter time).
   var IDLE_MS = (Number(document.body.getAttribute("data-idle-seconds")) || 90) * 1000;
   var WARN_MS = IDLE_MS - Math.min(15000, IDLE_MS / 6);
-  var texts = {}, round = null, lang = "en", area = null, chosen = {}, idleTimer = null, warnTimer = null;
+  var texts = {}, round = null, lang = "en", area = null, chosen = {}, idleTimer = null, warnTimer = null, easy = false;
   var $ = function (id) { return document.getElementById(id); };
 
   function t(id, vars) {
@@ -70,7 +70,7 @@
         li.appendChild(img);
       }
       var h = document.createElement("h3"); h.textContent = tr(p, true, "title"); li.appendChild(h);
-      var s = document.createElement("p"); s.textContent = tr(p, true, "summary"); li.appendChild(s);
+      var s = document.createElement("p"); s.textContent = easy && p.easy_read ? p.easy_read : tr(p, true, "summary"); li.appendChild(s);
       var c = document.createElement("p"); c.className = "cost"; c.textContent = money(p.cost); li.appendChild(c);
       var b = document.createElement("button"); b.type = "button"; b.className = "choose";
       b.setAttribute("data-project", p.key);
@@ -107,7 +107,8 @@
   }
 
   function reset() {
-    chosen = {}; area = null; lang = "en";
+    chosen = {}; area = null; lang = "en"; easy = false; $("easy-read").setAttribute("aria-pressed", "false");
+    if ("speechSynthesis" in window) window.speechSynthesis.cancel();
     document.querySelectorAll("input").forEach(function (i) { if (i.type === "checkbox" || i.type === "radio") i.checked = false; else i.value = ""; });
     $("tracking").textContent = ""; $("tracking-qr").innerHTML = "";
     $("idle").hidden = true;
@@ -156,6 +157,21 @@
     document.addEventListener("keydown", touched, true);
     $("large-text").addEventListener("click", function () {
       var on = document.documentElement.classList.toggle("large"); this.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+    // Read the screen aloud where the device can speak, in the chosen language.
+    $("read-aloud").hidden = !("speechSynthesis" in window);
+    $("read-aloud").addEventListener("click", function () {
+      var screen = document.querySelector(".screen:not([hidden])");
+      if (!screen || !("speechSynthesis" in window)) return;
+      window.speechSynthesis.cancel();
+      var u = new SpeechSynthesisUtterance(screen.innerText);
+      u.lang = lang;
+      window.speechSynthesis.speak(u);
+    });
+    // Easy-read project texts, where the round has them.
+    $("easy-read").addEventListener("click", function () {
+      easy = !easy; this.setAttribute("aria-pressed", easy ? "true" : "false");
+      if (area) renderProjects();
     });
     $("high-contrast").addEventListener("click", function () {
       var on = document.documentElement.classList.toggle("contrast"); this.setAttribute("aria-pressed", on ? "true" : "false");
@@ -206,6 +222,7 @@
         texts = res[0]; round = res[1][0] || null;
         questions(res[2].questions || []);
         $("not-ready").hidden = !!round; $("start").hidden = !round;
+        $("easy-read").hidden = !(round && round.projects.some(function (p) { return p.easy_read; }));
         languageButtons(); render(); show("start"); document.body.setAttribute("data-ready", "yes");
       });
   }

@@ -146,6 +146,7 @@ fn seed_round(conn: &mut DbConn, partnership_id: &str) -> Result<String, AppErro
             category: category.into(),
             proposer: "Riverside residents".into(),
             location: String::new(),
+            easy_read: String::new(),
         };
         store::insert_project(conn, &rid, &spec)?;
     }

@@ -122,6 +122,7 @@ diesel::table! {
         image_file -> Nullable<Text>,
         image_type -> Nullable<Text>,
         created_at -> Timestamp,
+        easy_read -> Text,
     }
 }
 
@@ -192,6 +193,7 @@ diesel::table! {
         status -> Text,
         reason -> Nullable<Text>,
         tracking_code -> Text,
+        assisted -> Bool,
     }
 }
 

@@ -424,6 +424,9 @@ pub struct ProjectSpec {
     /// Where it is, in words.
     #[serde(default)]
     pub location: String,
+    /// An easy-read version of the summary (short sentences, everyday words), if written.
+    #[serde(default)]
+    pub easy_read: String,
 }
 
 impl ProjectSpec {
@@ -446,6 +449,7 @@ impl ProjectSpec {
         check_text("category", &self.category, 0, 100, &mut errors);
         check_text("proposer", &self.proposer, 0, 200, &mut errors);
         check_text("location", &self.location, 0, 200, &mut errors);
+        check_text("easy_read", &self.easy_read, 0, 2_000, &mut errors);
         if errors.is_empty() {
             Ok(())
         } else {
@@ -571,9 +575,10 @@ mod tests {
             category: String::new(),
             proposer: String::new(),
             location: String::new(),
+            easy_read: "x".repeat(2_001),
         };
         let errs = p.validate(&["central"]).unwrap_err();
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, vec!["key", "area", "title", "cost"]);
+        assert_eq!(fields, vec!["key", "area", "title", "cost", "easy_read"]);
     }
 }

@@ -39,6 +39,10 @@ pub struct KioskBallot {
     pub language: String,
     /// The receipt's tracking code.
     pub tracking_code: String,
+    /// Cast with the attendant's help (an assisted session); left out of the encoding when
+    /// false, so older records keep their hashes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub assisted: bool,
 }
 
 impl KioskBallot {
@@ -285,6 +289,7 @@ mod tests {
                     choices: vec![("a".into(), 1)],
                     language: "en".into(),
                     tracking_code: "AAAA-BBBB-CCCC-DDDD".into(),
+                    assisted: false,
                 };
                 prev = b.hash();
                 b

@@ -222,10 +222,16 @@ pub fn setup(backend: Backend) -> Setup {
     );
     let rid = r.json["id"].as_str().unwrap().to_string();
     for (k, c) in [("a", 400), ("b", 500)] {
+        let easy = if k == "a" {
+            "A new seat. You can sit on it."
+        } else {
+            ""
+        };
         s.post(
             &format!("/api/v1/rounds/{rid}/projects"),
             Some(&admin),
-            json!({"key": k, "area": "central", "title": format!("Project {k}"), "cost": c}),
+            json!({"key": k, "area": "central", "title": format!("Project {k}"), "cost": c,
+                   "summary": format!("Project {k}, in full."), "easy_read": easy}),
         );
     }
     let img = s.request(

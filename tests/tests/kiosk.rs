@@ -232,6 +232,32 @@ fn attendant_controls(backend: Backend) {
     assert_eq!(k.cast(&ballot(&setup.rid, "Late Voter")).0, 201);
     let (_, v) = k.post("/api/attendant", &json!({"action": "sync"}), &auth);
     assert_eq!(v["ballots_today"], 1);
+    // An assisted vote: recorded as such (and nothing about who), for the next ballot only.
+    let (_, v) = k.post(
+        "/api/attendant",
+        &json!({"action": "start-assisted"}),
+        &auth,
+    );
+    assert_eq!(v["assisted_session"], true);
+    assert_eq!(k.cast(&ballot(&setup.rid, "Helped Voter")).0, 201);
+    let (_, v) = k.post("/api/attendant", &json!({"action": "status"}), &auth);
+    assert_eq!(
+        v["assisted_session"], false,
+        "one ballot per assisted session"
+    );
+    assert_eq!(k.cast(&ballot(&setup.rid, "Alone Voter")).0, 201);
+    k.post("/api/attendant", &json!({"action": "sync"}), &auth);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while setup.s.sql_count("SELECT COUNT(*) AS n FROM ballots") < 3 {
+        assert!(std::time::Instant::now() < deadline, "the kiosk synced");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(
+        setup
+            .s
+            .sql_count("SELECT COUNT(*) AS n FROM ballots WHERE assisted"),
+        1
+    );
     // Five wrong PINs lock the screen, even for the right PIN.
     for _ in 0..4 {
         assert_eq!(

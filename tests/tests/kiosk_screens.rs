@@ -56,6 +56,25 @@ fn voting_at_the_kiosk_in_a_browser() {
         serde_json::json!(1),
         "only project a has a picture"
     );
+    // Easy read swaps in the easy-read text where there is one; read aloud speaks the screen.
+    assert!(visible(&b, "easy-read") && visible(&b, "read-aloud"));
+    assert!(b.text("#projects").contains("Project a, in full."));
+    b.click("#easy-read");
+    assert!(b
+        .text("#projects")
+        .contains("A new seat. You can sit on it."));
+    assert!(
+        b.text("#projects").contains("Project b, in full."),
+        "no easy read for b"
+    );
+    b.execute("window.__spoken = []; window.speechSynthesis.speak = function (u) { window.__spoken.push([u.lang, u.text]); };");
+    b.click("#read-aloud");
+    let spoken = b.execute("return window.__spoken;");
+    assert_eq!(spoken[0][0], "en");
+    assert!(
+        spoken[0][1].as_str().unwrap().contains("A new seat"),
+        "{spoken}"
+    );
     b.click("button[data-project=a]");
     assert!(b.text("#meter").contains("£6 left of £10"));
     b.click("button[data-project=b]");

@@ -53,6 +53,7 @@ fn records(rid: &str, from: u64, n: u64, prev: &str) -> Vec<KioskBallot> {
                     "x",
                     &[seq as u8; 16],
                 ),
+                assisted: false,
             };
             prev = b.hash();
             b

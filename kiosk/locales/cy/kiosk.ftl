@@ -78,3 +78,5 @@ mon-thanks-title = Diolch
 mon-thanks-body = Rydym wedi cadw eich atebion, ar wahân i'ch pleidlais.
 mon-open = Helpwch ni i gyrraedd pawb: ychydig o gwestiynau (dewisol)
 mon-skip = Dim diolch
+read-aloud = Darllen yn uchel
+easy-read = Hawdd ei ddarllen

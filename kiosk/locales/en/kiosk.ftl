@@ -77,3 +77,5 @@ mon-thanks-title = Thank you
 mon-thanks-body = We have kept your answers, apart from your vote.
 mon-open = Help us reach everyone: a few questions (optional)
 mon-skip = No thanks
+read-aloud = Read aloud
+easy-read = Easy read

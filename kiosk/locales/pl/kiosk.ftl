@@ -78,3 +78,5 @@ mon-thanks-title = Dziękujemy
 mon-thanks-body = Zapisaliśmy Twoje odpowiedzi osobno od Twojego głosu.
 mon-open = Pomóż nam dotrzeć do wszystkich: kilka pytań (nieobowiązkowe)
 mon-skip = Nie, dziękuję
+read-aloud = Czytaj na głos
+easy-read = Łatwy tekst

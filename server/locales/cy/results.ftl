@@ -49,3 +49,4 @@ rs-poster-a3 = Poster ar gyfer papur A3 (PDF)
 rs-back = Yn ôl i'r rownd
 rs-see-results = Gweld y canlyniadau llawn
 rs-funded-list = Wedi'u hariannu yn { $area }: { $projects }.
+rs-assisted = Pobl a bleidleisiodd gyda help mewn sesiwn dros dro: { $n }.

@@ -49,3 +49,4 @@ rs-poster-a3 = Poster for A3 paper (PDF)
 rs-back = Back to the round
 rs-see-results = See the full results
 rs-funded-list = Funded in { $area }: { $projects }.
+rs-assisted = People who voted with help at a pop-up: { $n }.

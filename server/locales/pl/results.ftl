@@ -50,3 +50,4 @@ rs-poster-a3 = Plakat na papier A3 (PDF)
 rs-back = Wróć do głosowania
 rs-see-results = Zobacz pełne wyniki
 rs-funded-list = Sfinansowane w { $area }: { $projects }.
+rs-assisted = Osoby, które głosowały z pomocą w punkcie do głosowania: { $n }.

@@ -49,3 +49,4 @@ rs-poster-a3 = A3 کاغذ کے لیے پوسٹر (PDF)
 rs-back = راؤنڈ پر واپس جائیں
 rs-see-results = مکمل نتائج دیکھیں
 rs-funded-list = { $area } میں فنڈ ملا: { $projects }۔
+rs-assisted = عارضی مرکز پر مدد سے ووٹ دینے والے لوگ: { $n }۔

@@ -85,6 +85,7 @@ pub async fn cast_online(
         choices: valid.choices.clone(),
         language: valid.language.clone(),
         tracking_code: tracking_code.clone(),
+        assisted: false,
     };
     state
         .db

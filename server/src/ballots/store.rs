@@ -53,6 +53,8 @@ pub struct NewBallot {
     pub language: String,
     /// The receipt's tracking code.
     pub tracking_code: String,
+    /// Cast with an attendant's help at a kiosk (recorded without identity).
+    pub assisted: bool,
 }
 
 /// Whether the person already has a ballot in the round that may count.
@@ -86,6 +88,7 @@ pub fn insert(conn: &mut DbConn, b: &NewBallot) -> Result<(), AppError> {
         ballots::language.eq(&b.language),
         ballots::status.eq("received"),
         ballots::tracking_code.eq(&b.tracking_code),
+        ballots::assisted.eq(b.assisted),
     );
     match with_conn!(conn, |c| diesel::insert_into(ballots::table)
         .values(values)
@@ -126,6 +129,7 @@ pub fn insert_many(
                     }),
                     ballots::reason.eq(reason.as_deref()),
                     ballots::tracking_code.eq(&b.tracking_code),
+                    ballots::assisted.eq(b.assisted),
                 )
             })
             .collect();

@@ -159,6 +159,7 @@ pub fn ingest(conn: &mut DbConn, kiosk: &Kiosk, batch: &Batch) -> Result<BatchRe
                 choices: b.choices.clone(),
                 language: b.language.clone(),
                 tracking_code: b.tracking_code.clone(),
+                assisted: b.assisted,
             };
             new_ballots.push((new, reason.clone()));
             let hash = b.hash();

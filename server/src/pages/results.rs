@@ -391,10 +391,16 @@ fn turnout_section(lang: Lang, r: &Value) -> String {
             (escape(&day), shown(lang, d))
         })
         .collect();
+    let assisted = match r["turnout"]["assisted"]["ballots"].as_i64() {
+        Some(n) => n.to_string(),
+        None => lang.ta("rs-fewer-than", &[("n", SMALL.into())]),
+    };
     format!(
         r#"<h2 class="govuk-heading-l" id="turnout">{h}</h2>
 <p class="govuk-body">{small}</p>
-{areas}{channels}{days}"#,
+{areas}{channels}{days}
+<p class="govuk-body" id="assisted">{assisted}</p>"#,
+        assisted = escape(&lang.ta("rs-assisted", &[("n", assisted.into())])),
         h = escape(&lang.t("rs-turnout")),
         small = escape(&lang.ta("rs-small-numbers", &[("n", SMALL.into())])),
         areas = breakdown_table(lang, &lang.t("rs-by-area"), &lang.t("rs-area"), &areas),

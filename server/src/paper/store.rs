@@ -259,6 +259,7 @@ pub fn reconcile(
                 choices,
                 language: "en".into(),
                 tracking_code,
+                assisted: false,
             },
             s.spoilt.as_ref().map(|r| format!("spoilt: {r}")),
         ));

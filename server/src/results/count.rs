@@ -37,6 +37,8 @@ pub struct StoredBallot {
     pub status: String,
     /// Why it was rejected.
     pub reason: Option<String>,
+    /// Cast with help at a kiosk.
+    pub assisted: bool,
 }
 
 /// Why a round cannot be counted.
@@ -387,6 +389,7 @@ fn turnout(counted: &[&StoredBallot], kiosks: &KioskNames) -> Value {
         "areas": list(by_area, "area"),
         "channels": list(by_channel, "channel"),
         "days": list(by_day, "day"),
+        "assisted": {"ballots": counted.iter().filter(|b| b.assisted).count()},
     })
 }
 

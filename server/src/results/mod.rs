@@ -106,7 +106,7 @@ fn load(conn: &mut DbConn, round_id: &str) -> Result<Round, AppError> {
 pub const SMALL: i64 = 5;
 
 /// Hides small counts in a published result's breakdowns (ballots per area, turnout by area,
-/// channel and day): the count becomes `null` with `"suppressed": true`.
+/// channel and day, assisted votes): the count becomes `null` with `"suppressed": true`.
 pub fn suppress_small(result: &mut serde_json::Value) {
     let hide = |item: &mut serde_json::Value| {
         if item["ballots"].as_i64().is_some_and(|n| n < SMALL) {
@@ -121,6 +121,9 @@ pub fn suppress_small(result: &mut serde_json::Value) {
         for item in result["turnout"][list].as_array_mut().into_iter().flatten() {
             hide(item);
         }
+    }
+    if result["turnout"]["assisted"].is_object() {
+        hide(&mut result["turnout"]["assisted"]);
     }
 }
 

@@ -70,6 +70,7 @@ pub fn load_ballots(conn: &mut DbConn, round_id: &str) -> Result<Vec<StoredBallo
         String,
         String,
         Option<String>,
+        bool,
     );
     let rows: Vec<Row> = with_conn!(conn, |c| ballots::table
         .filter(ballots::round_id.eq(round_id))
@@ -83,11 +84,23 @@ pub fn load_ballots(conn: &mut DbConn, round_id: &str) -> Result<Vec<StoredBallo
             ballots::choices,
             ballots::status,
             ballots::reason,
+            ballots::assisted,
         ))
         .load(c))?;
     rows.into_iter()
         .map(
-            |(id, area_key, channel, kiosk_id, person, cast_at, choices, status, reason)| {
+            |(
+                id,
+                area_key,
+                channel,
+                kiosk_id,
+                person,
+                cast_at,
+                choices,
+                status,
+                reason,
+                assisted,
+            )| {
                 let choices = serde_json::from_str(&choices).map_err(|e| {
                     AppError::Internal(anyhow::anyhow!("ballot {id} has unreadable choices: {e}"))
                 })?;
@@ -101,6 +114,7 @@ pub fn load_ballots(conn: &mut DbConn, round_id: &str) -> Result<Vec<StoredBallo
                     choices,
                     status,
                     reason,
+                    assisted,
                 })
             },
         )

@@ -9,7 +9,14 @@ use youdecide_shared::round::{FieldError, ProjectSpec};
 /// Columns every file must have.
 pub const REQUIRED: [&str; 4] = ["key", "area", "title", "cost"];
 /// Columns a file may also have.
-pub const OPTIONAL: [&str; 5] = ["summary", "description", "category", "proposer", "location"];
+pub const OPTIONAL: [&str; 6] = [
+    "summary",
+    "description",
+    "category",
+    "proposer",
+    "location",
+    "easy_read",
+];
 
 /// A problem on one line of the file (line 1 is the header).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -139,6 +146,7 @@ pub fn parse(
             category: get("category"),
             proposer: get("proposer"),
             location: get("location"),
+            easy_read: get("easy_read"),
         };
         if let Err(field_errors) = spec.validate(area_keys) {
             errors.extend(

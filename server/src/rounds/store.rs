@@ -87,6 +87,8 @@ pub struct ProjectRow {
     /// Stored image type.
     #[serde(skip)]
     pub image_type: Option<String>,
+    /// Easy-read summary.
+    pub easy_read: String,
 }
 
 impl ProjectRow {
@@ -102,6 +104,7 @@ impl ProjectRow {
             category: self.category.clone(),
             proposer: self.proposer.clone(),
             location: self.location.clone(),
+            easy_read: self.easy_read.clone(),
         }
     }
 }
@@ -462,6 +465,7 @@ pub fn insert_project(
         projects::category.eq(p.category.trim()),
         projects::proposer.eq(p.proposer.trim()),
         projects::location.eq(p.location.trim()),
+        projects::easy_read.eq(p.easy_read.trim()),
         projects::created_at.eq(now()),
     );
     match with_conn!(conn, |c| diesel::insert_into(projects::table)
@@ -500,6 +504,7 @@ pub fn update_project(
         projects::category.eq(p.category.trim()),
         projects::proposer.eq(p.proposer.trim()),
         projects::location.eq(p.location.trim()),
+        projects::easy_read.eq(p.easy_read.trim()),
     );
     let result = with_conn!(conn, |c| diesel::update(target).set(values).execute(c));
     match result {

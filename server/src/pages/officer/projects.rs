@@ -40,7 +40,7 @@ pub(super) fn project_form(
     };
     format!(
         r#"{summary}<form method="post" action="{action}" novalidate>{csrf}{key}
-{area}{title}{summary_field}{description}{cost}{category}{proposer}{location}
+{area}{title}{summary_field}{easy_read}{description}{cost}{category}{proposer}{location}
 <button type="submit" class="govuk-button" data-module="govuk-button">{button}</button></form>"#,
         summary = summary_of(errors),
         csrf = hidden_csrf(token),
@@ -99,6 +99,15 @@ pub(super) fn project_form(
             ""
         ),
         location = input("location", "Where", "", get("location"), "text", errors, ""),
+        easy_read = input(
+            "easy_read",
+            "Easy-read summary (optional)",
+            "Short sentences and everyday words, shown at kiosks to those who ask for easy read",
+            get("easy_read"),
+            "textarea",
+            errors,
+            ""
+        ),
         button = if new { "Add project" } else { "Save project" },
     )
 }
@@ -117,7 +126,7 @@ pub(super) fn project_json(
     let mut v = json!({
         "area": field(form, "area"), "title": field(form, "title"), "summary": field(form, "summary"),
         "description": form.get("description").map_or("", |s| s.trim()), "cost": cost,
-        "category": field(form, "category"), "proposer": field(form, "proposer"), "location": field(form, "location"),
+        "category": field(form, "category"), "proposer": field(form, "proposer"), "location": field(form, "location"), "easy_read": field(form, "easy_read"),
     });
     if let Some(k) = key {
         v["key"] = json!(k);
@@ -192,6 +201,7 @@ pub(super) async fn edit_project(
         ("category", p.category.clone()),
         ("proposer", p.proposer.clone()),
         ("location", p.location.clone()),
+        ("easy_read", p.easy_read.clone()),
     ] {
         v.insert(k.to_string(), val);
     }
