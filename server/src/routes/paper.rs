@@ -15,7 +15,6 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use youdecide_shared::round::FieldError;
-use youdecide_shared::voter_key;
 
 /// Registers the routes (under `/api/v1`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -260,10 +259,7 @@ pub(crate) async fn key_sheet(
     let identity = checked.identity.clone();
     let salt = round.row.voter_key_salt.clone();
     let person = match identity {
-        Some(id) => web::block(move || voter_key::derive(&id, &salt))
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("voter key task failed: {e}")))?
-            .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?,
+        Some(id) => crate::ballots::online::derive_key(id, salt).await?,
         None => None,
     };
     let (pass, sheet, bid) = (k.pass, k.sheet, batch.id.clone());
