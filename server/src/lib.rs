@@ -25,3 +25,4 @@ pub mod routes;
 pub mod schema;
 pub mod tally_cmd;
 pub mod time_fmt;
+pub mod updates;

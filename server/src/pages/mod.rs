@@ -1,6 +1,7 @@
 //! Server-rendered pages, following GOV.UK Design System patterns: plain English, one thing per
 //! page, an error summary above forms, and no JavaScript needed.
 
+pub mod delivery;
 pub mod form_fields;
 pub mod format;
 pub mod layout;
@@ -18,6 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(public::configure)
         .configure(vote::configure)
         .configure(results::configure)
+        .configure(delivery::configure)
         .configure(officer::configure)
         .configure(crate::assets::configure);
 }

@@ -313,7 +313,12 @@ async fn round_page(
     } else {
         None
     };
-    let html = render_round(&round, lang, now(), result.as_ref());
+    let mut html = render_round(&round, lang, now(), result.as_ref());
+    if result.is_some() {
+        if let Some((_, v)) = crate::routes::updates::public_updates(&state, &round.row.id).await? {
+            html += &super::delivery::progress_summary(lang, &round, &v);
+        }
+    }
     let title = round_title(
         lang,
         &round.row,

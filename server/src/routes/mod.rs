@@ -9,6 +9,7 @@ pub mod results;
 pub mod rounds;
 pub mod session_api;
 pub mod tokens_api;
+pub mod updates;
 
 use crate::error::AppError;
 use actix_web::web;
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(ballots::configure)
                 .configure(results::configure)
                 .configure(paper::configure)
+                .configure(updates::configure)
                 .configure(kiosks::configure)
                 .configure(session_api::configure)
                 .configure(tokens_api::configure)

@@ -113,7 +113,7 @@ async fn result_view(
             }
             RoundStatus::Published => format!(
                 r#"<div class="govuk-panel govuk-panel--confirmation"><h2 class="govuk-panel__title">Published</h2><div class="govuk-panel__body">{}</div></div>
-<p class="govuk-body"><a class="govuk-link" href="/rounds/{id}/results">The public results page</a></p>"#,
+<p class="govuk-body"><a class="govuk-link" href="/rounds/{id}/results">The public results page</a> · <a class="govuk-link" href="/officer/rounds/{id}/delivery">You said, we did: delivery updates</a></p>"#,
                 escape(
                     &result
                         .as_ref()

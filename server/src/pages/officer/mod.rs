@@ -68,6 +68,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/officer/paper/{bid}", web::get().to(paper::batch_page))
         .route(
+            "/officer/rounds/{rid}/delivery",
+            web::get().to(delivery::delivery_page),
+        )
+        .route(
+            "/officer/rounds/{rid}/delivery",
+            web::post().to(delivery::add),
+        )
+        .route(
+            "/officer/rounds/{rid}/delivery/{uid}/delete",
+            web::post().to(delivery::remove),
+        )
+        .route(
             "/officer/paper/{bid}/sheets",
             web::post().to(paper::key_sheet),
         )
@@ -129,6 +141,7 @@ macro_rules! signed_in {
 }
 
 mod count;
+mod delivery;
 mod forms;
 mod paper;
 mod projects;
