@@ -165,12 +165,34 @@ pub fn already_voted() -> AppError {
 }
 
 /// A ballot's status by tracking code.
+///
+/// A count writes only the ballots whose status it changes (superseded ones), so a ballot
+/// still `received` in a counted or published round is one that counts.
 pub fn status_by_tracking(conn: &mut DbConn, code: &str) -> Result<Option<String>, AppError> {
-    Ok(with_conn!(conn, |c| ballots::table
+    use crate::schema::rounds;
+    let found: Option<(String, String)> = with_conn!(conn, |c| ballots::table
         .filter(ballots::tracking_code.eq(code))
-        .select(ballots::status)
+        .select((ballots::status, ballots::round_id))
         .first(c)
-        .optional())?)
+        .optional())?;
+    let Some((status, round_id)) = found else {
+        return Ok(None);
+    };
+    if status != "received" {
+        return Ok(Some(status));
+    }
+    let round: Option<String> = with_conn!(conn, |c| rounds::table
+        .find(&round_id)
+        .select(rounds::status)
+        .first(c)
+        .optional())?;
+    Ok(Some(
+        if matches!(round.as_deref(), Some("counted" | "published")) {
+            "counted".to_string()
+        } else {
+            status
+        },
+    ))
 }
 
 /// Stores new voting code hashes for a round.

@@ -110,11 +110,17 @@ pub fn count(
             .copied()
             .filter(|b| b.area_key == key)
             .collect();
-        let file = area_file(round, area, rule, &in_area, None);
+        let mut file = area_file(round, area, rule, &in_area);
         let election = tally::Election::from_pabulib(&file)?;
         let outcome = tally::tally(&election, rule)?;
+        drop(election);
         let selected: Vec<&str> = outcome.selected.iter().map(String::as_str).collect();
-        let file = area_file(round, area, rule, &in_area, Some(&selected));
+        file.project_columns.push("selected".into());
+        for p in &mut file.projects {
+            let chosen = selected.contains(&p.id.as_str());
+            p.extra
+                .push(("selected".into(), u8::from(chosen).to_string()));
+        }
         let mut text = Vec::new();
         pabulib::write(&file, &mut text).expect("writing to memory cannot fail");
         let text = String::from_utf8(text).expect("the file is UTF-8");
@@ -173,14 +179,13 @@ pub fn count(
     })
 }
 
-/// The Pabulib file of an area's counted ballots: anonymised (voters numbered after sorting
-/// the votes, so neither order nor time survives), with `selected` once known.
+/// The Pabulib file of an area's counted ballots, anonymised: voters numbered after sorting
+/// the votes, so neither order nor time survives. (`selected` is added once counted.)
 fn area_file(
     round: &Round,
     area: &youdecide_shared::round::Area,
     rule: Rule,
     ballots: &[&StoredBallot],
-    selected: Option<&[&str]>,
 ) -> pabulib::Election {
     let projects: Vec<&crate::rounds::store::ProjectRow> = {
         let mut p: Vec<_> = round
@@ -218,9 +223,6 @@ fn area_file(
     let mut project_columns = vec!["name".to_string(), "votes".to_string()];
     if vote_type == VoteType::Ordinal {
         project_columns.push("score".into());
-    }
-    if selected.is_some() {
-        project_columns.push("selected".into());
     }
     let mut meta = vec![
         ("description".to_string(), round.spec.title.clone()),
@@ -289,10 +291,6 @@ fn area_file(
                 if vote_type == VoteType::Ordinal {
                     let score = scores.get(p.key.as_str()).copied().unwrap_or(0);
                     extra.push(("score".into(), score.to_string()));
-                }
-                if let Some(sel) = selected {
-                    let chosen = sel.contains(&p.key.as_str());
-                    extra.push(("selected".into(), u8::from(chosen).to_string()));
                 }
                 pabulib::Project {
                     id: p.key.clone(),

@@ -37,14 +37,25 @@ pub fn count_round(
                 });
             }
         }
+        let started = std::time::Instant::now();
         let kiosks = store::kiosk_names(conn, &round.row.partnership_id)?;
         let ballots = store::load_ballots(conn, &round.row.id)?;
+        let loaded = started.elapsed();
         let count = count::count(&round, &kiosks, &ballots).map_err(|e| AppError::Conflict {
             code: "cannot_count".into(),
             message: format!("The round cannot be counted: {e}."),
             details: None,
         })?;
+        let counted = started.elapsed();
         store::save(conn, &round.row.id, &count, &actor.email)?;
+        tracing::info!(
+            round = %round.row.id,
+            ballots = ballots.len(),
+            load_ms = loaded.as_millis() as u64,
+            count_ms = (counted - loaded).as_millis() as u64,
+            save_ms = (started.elapsed() - counted).as_millis() as u64,
+            "round counted"
+        );
         rounds_store::set_status(conn, &round.row.id, RoundStatus::Counted)?;
         audit::record(
             conn,

@@ -182,13 +182,16 @@ pub fn pending_kiosks(conn: &mut DbConn, round: &Round) -> Result<Vec<Value>, Ap
 
 /// Stores a count: ballot statuses, the result and its files (replacing an earlier count).
 pub fn save(conn: &mut DbConn, round_id: &str, count: &Count, by: &str) -> Result<(), AppError> {
+    // Only the ballots whose status changes are written: those an earlier count superseded go
+    // back to `received` (which, in a counted round, means counted), then this count's
+    // superseded ones are marked. Writing every counted ballot would cost seconds per million.
     with_conn!(conn, |c| diesel::update(
         ballots::table
             .filter(ballots::round_id.eq(round_id))
-            .filter(ballots::status.ne("rejected"))
+            .filter(ballots::status.eq_any(["counted", "superseded"]))
     )
     .set((
-        ballots::status.eq("counted"),
+        ballots::status.eq("received"),
         ballots::reason.eq(None::<String>)
     ))
     .execute(c))?;
