@@ -223,6 +223,23 @@ fn paper_batches_are_keyed_twice(backend: Backend) {
         .status,
         200
     );
+    // A batch still being keyed holds the count until confirmed.
+    let late = s.post(
+        &batches,
+        Some(&w.ann),
+        json!({"place": "Market stall", "collected_at": "2026-05-03T12:00:00Z", "collected_by": "Jo", "sheets": 5}),
+    );
+    assert_eq!(late.status, 201, "{}", late.text);
+    let held = s.post(
+        &format!("/api/v1/rounds/{}/count", w.rid),
+        Some(&w.ann),
+        json!({}),
+    );
+    held.assert_error(409, "paper_pending");
+    assert_eq!(
+        held.json["error"]["details"]["batches"][0]["place"],
+        "Market stall"
+    );
     let counted = s.post(
         &format!("/api/v1/rounds/{}/count", w.rid),
         Some(&w.ann),

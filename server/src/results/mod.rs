@@ -36,6 +36,22 @@ pub fn count_round(
                     details: Some(json!({ "kiosks": pending })),
                 });
             }
+            let paper = pending_paper(conn, &round.row.id)?;
+            if !paper.is_empty() {
+                let names: Vec<String> = paper
+                    .iter()
+                    .map(|b| format!("{} ({} sheets)", b["place"].as_str().unwrap_or(""), b["sheets"]))
+                    .collect();
+                return Err(AppError::Conflict {
+                    code: "paper_pending".into(),
+                    message: format!(
+                        "These paper batches are not reconciled yet, so their ballots would not be counted: {}. \
+                         Reconcile them, or count anyway by confirming.",
+                        names.join(", ")
+                    ),
+                    details: Some(json!({ "batches": paper })),
+                });
+            }
         }
         let started = std::time::Instant::now();
         let kiosks = store::kiosk_names(conn, &round.row.partnership_id)?;
@@ -76,6 +92,18 @@ pub fn count_round(
         )?;
         load(conn, round_id)
     })
+}
+
+/// Paper batches of the round still being keyed: their ballots are not in a count yet.
+pub fn pending_paper(
+    conn: &mut DbConn,
+    round_id: &str,
+) -> Result<Vec<serde_json::Value>, AppError> {
+    Ok(crate::paper::store::list(conn, round_id)?
+        .into_iter()
+        .filter(|b| b.status != "reconciled")
+        .map(|b| json!({"id": b.id, "place": b.place, "sheets": b.sheets}))
+        .collect())
 }
 
 /// Publishes a counted round.

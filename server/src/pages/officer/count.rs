@@ -90,15 +90,19 @@ async fn result_view(
 ) -> Result<HttpResponse, AppError> {
     let (round, _) = managed(state, caller, rid).await?;
     let r2 = round.clone();
-    let (pending, stored) = state
+    let ((pending, paper), stored) = state
         .db
         .run(move |conn| {
-            let pending = if matches!(r2.status, RoundStatus::Closed | RoundStatus::Counted) {
-                results_store::pending_kiosks(conn, &r2)?
-            } else {
-                Vec::new()
-            };
-            Ok((pending, results_store::find(conn, &r2.row.id)?))
+            let (pending, paper) =
+                if matches!(r2.status, RoundStatus::Closed | RoundStatus::Counted) {
+                    (
+                        results_store::pending_kiosks(conn, &r2)?,
+                        crate::results::pending_paper(conn, &r2.row.id)?,
+                    )
+                } else {
+                    (Vec::new(), Vec::new())
+                };
+            Ok(((pending, paper), results_store::find(conn, &r2.row.id)?))
         })
         .await?;
     let result = stored.as_ref().map(|r| r.to_json()).transpose()?;
@@ -109,7 +113,7 @@ async fn result_view(
         let csrf = hidden_csrf(token);
         let count_form = match round.status {
             RoundStatus::Closed | RoundStatus::Counted => {
-                count_form(&id, &csrf, &pending, round.status)
+                count_form(&id, &csrf, &pending, &paper, round.status)
             }
             RoundStatus::Published => format!(
                 r#"<div class="govuk-panel govuk-panel--confirmation"><h2 class="govuk-panel__title">Published</h2><div class="govuk-panel__body">{}</div></div>
@@ -153,14 +157,44 @@ fn shown_time(rfc3339: &str) -> String {
 }
 
 /// The count button, with the kiosks that may still hold ballots and the confirmation.
-fn count_form(id: &str, csrf: &str, pending: &[Value], status: RoundStatus) -> String {
+fn count_form(
+    id: &str,
+    csrf: &str,
+    pending: &[Value],
+    paper: &[Value],
+    status: RoundStatus,
+) -> String {
     let label = if status == RoundStatus::Counted {
         "Count again"
     } else {
         "Count the votes"
     };
+    let paper_warning = if paper.is_empty() {
+        String::new()
+    } else {
+        let items: String = paper
+            .iter()
+            .map(|b| {
+                format!(
+                    r#"<li><a class="govuk-link" href="/officer/paper/{}?pass=1">{}</a>: {} sheets</li>"#,
+                    escape(b["id"].as_str().unwrap_or("")),
+                    escape(b["place"].as_str().unwrap_or("")),
+                    b["sheets"]
+                )
+            })
+            .collect();
+        format!(
+            r#"<div class="govuk-warning-text"><span class="govuk-warning-text__icon" aria-hidden="true">!</span><strong class="govuk-warning-text__text"><span class="govuk-visually-hidden">Warning</span>These paper batches are not reconciled yet, so their ballots would not be counted:</strong></div><ul class="govuk-list govuk-list--bullet" id="pending-paper">{items}</ul>"#
+        )
+    };
+    let confirm = r#"<div class="govuk-form-group"><div class="govuk-checkboxes" data-module="govuk-checkboxes"><div class="govuk-checkboxes__item"><input class="govuk-checkboxes__input" id="confirm" name="confirm" type="checkbox" value="yes"><label class="govuk-label govuk-checkboxes__label" for="confirm">Count anyway: ballots that arrive later will not be in this count</label></div></div></div>"#;
     let warning = if pending.is_empty() {
-        r#"<p class="govuk-body">Every kiosk has been in touch since voting ended and reported no ballots waiting.</p>"#.to_string()
+        let kiosks = r#"<p class="govuk-body">Every kiosk has been in touch since voting ended and reported no ballots waiting.</p>"#;
+        if paper.is_empty() {
+            kiosks.to_string()
+        } else {
+            format!("{kiosks}{paper_warning}{confirm}")
+        }
     } else {
         let rows: String = pending
             .iter()
@@ -176,7 +210,7 @@ fn count_form(id: &str, csrf: &str, pending: &[Value], status: RoundStatus) -> S
         format!(
             r#"<div class="govuk-warning-text"><span class="govuk-warning-text__icon" aria-hidden="true">!</span><strong class="govuk-warning-text__text"><span class="govuk-visually-hidden">Warning</span>These kiosks may still hold ballots that have not reached the server. Ask their attendants to sync them before you count.</strong></div>
 <table class="govuk-table" id="pending-kiosks"><thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Kiosk</th><th scope="col" class="govuk-table__header">Last in touch</th><th scope="col" class="govuk-table__header">Why it is listed</th></tr></thead><tbody class="govuk-table__body">{rows}</tbody></table>
-<div class="govuk-form-group"><div class="govuk-checkboxes" data-module="govuk-checkboxes"><div class="govuk-checkboxes__item"><input class="govuk-checkboxes__input" id="confirm" name="confirm" type="checkbox" value="yes"><label class="govuk-label govuk-checkboxes__label" for="confirm">Count anyway: ballots these kiosks send later will not be in this count</label></div></div></div>"#
+{paper_warning}{confirm}"#
         )
     };
     format!(
