@@ -489,13 +489,26 @@ pub struct Cast {
 /// `None` for a counted ballot or `Some(id)` of the ballot that supersedes it. The answer does
 /// not depend on the order of the input.
 pub fn resolve(casts: &[Cast]) -> Vec<Option<String>> {
+    let refs: Vec<(&str, Option<&str>, i64)> = casts
+        .iter()
+        .map(|c| (c.id.as_str(), c.person.as_deref(), c.cast_at))
+        .collect();
+    resolve_refs(&refs)
+        .into_iter()
+        .map(|w| w.map(String::from))
+        .collect()
+}
+
+/// As [`resolve`], over borrowed `(id, person, cast_at)` triples, without copying the ids:
+/// what a count of a million ballots uses.
+pub fn resolve_refs<'a>(casts: &[(&'a str, Option<&'a str>, i64)]) -> Vec<Option<&'a str>> {
     use std::collections::HashMap;
-    let mut first: HashMap<&str, (i64, &str)> = HashMap::new();
-    for c in casts {
-        if let Some(p) = &c.person {
-            let key = (c.cast_at, c.id.as_str());
+    let mut first: HashMap<&str, (i64, &str)> = HashMap::with_capacity(casts.len());
+    for &(id, person, cast_at) in casts {
+        if let Some(p) = person {
+            let key = (cast_at, id);
             first
-                .entry(p.as_str())
+                .entry(p)
                 .and_modify(|best| {
                     if key < *best {
                         *best = key;
@@ -506,12 +519,10 @@ pub fn resolve(casts: &[Cast]) -> Vec<Option<String>> {
     }
     casts
         .iter()
-        .map(|c| match &c.person {
-            Some(p) => {
-                let (_, winner) = first[p.as_str()];
-                (winner != c.id).then(|| winner.to_string())
-            }
-            None => None,
+        .map(|&(id, person, _)| {
+            let p = person?;
+            let (_, winner) = first[p];
+            (winner != id).then_some(winner)
         })
         .collect()
 }

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 use thiserror::Error;
-use youdecide_shared::ballot::{self, Cast};
+use youdecide_shared::ballot;
 use youdecide_shared::pabulib::{self, Decimal, VoteType};
 use youdecide_shared::round::Method;
 use youdecide_shared::tally::{self, Rule, TallyError};
@@ -76,21 +76,24 @@ pub fn count(
 ) -> Result<Count, CountError> {
     let rule = Rule::from_str(&round.spec.rule)?;
     let live: Vec<&StoredBallot> = ballots.iter().filter(|b| b.status != "rejected").collect();
-    let casts: Vec<Cast> = live
+    let casts: Vec<(&str, Option<&str>, i64)> = live
         .iter()
-        .map(|b| Cast {
-            id: b.id.clone(),
-            person: b.person.clone(),
-            cast_at: b.cast_at.and_utc().timestamp_micros(),
+        .map(|b| {
+            (
+                b.id.as_str(),
+                b.person.as_deref(),
+                b.cast_at.and_utc().timestamp_micros(),
+            )
         })
         .collect();
-    let winners = ballot::resolve(&casts);
+    let winners = ballot::resolve_refs(&casts);
+    drop(casts);
     let mut counted = Vec::with_capacity(live.len());
     let mut superseded = Vec::new();
     for (b, by) in live.iter().zip(winners) {
         match by {
             None => counted.push(*b),
-            Some(by) => superseded.push((b.id.clone(), by)),
+            Some(by) => superseded.push((b.id.clone(), by.to_string())),
         }
     }
     let rejected: Vec<&StoredBallot> = ballots.iter().filter(|b| b.status == "rejected").collect();
@@ -167,7 +170,7 @@ pub fn count(
         "digest": digest,
     });
     let review = json!({
-        "conflicts": conflicts(&live, kiosks),
+        "conflicts": conflicts(&live, &superseded, kiosks),
         "rejected": rejected_by_reason(&rejected),
     });
     Ok(Count {
@@ -370,39 +373,62 @@ fn place(b: &StoredBallot, kiosks: &KioskNames) -> String {
 
 /// Counted ballots by area, by channel (online, paper, each kiosk) and by day (UTC).
 fn turnout(counted: &[&StoredBallot], kiosks: &KioskNames) -> Value {
-    let mut by_area: BTreeMap<String, usize> = BTreeMap::new();
-    let mut by_channel: BTreeMap<String, usize> = BTreeMap::new();
-    let mut by_day: BTreeMap<String, usize> = BTreeMap::new();
+    use std::collections::HashMap;
+    let mut by_area: HashMap<&str, usize> = HashMap::new();
+    let mut by_channel: HashMap<(&str, Option<&str>), usize> = HashMap::new();
+    let mut by_day: BTreeMap<chrono::NaiveDate, usize> = BTreeMap::new();
     for b in counted {
-        *by_area.entry(b.area_key.clone()).or_default() += 1;
-        *by_channel.entry(place(b, kiosks)).or_default() += 1;
-        *by_day.entry(b.cast_at.date().to_string()).or_default() += 1;
+        *by_area.entry(b.area_key.as_str()).or_default() += 1;
+        *by_channel
+            .entry((b.channel.as_str(), b.kiosk_id.as_deref()))
+            .or_default() += 1;
+        *by_day.entry(b.cast_at.date()).or_default() += 1;
     }
-    let list = |m: BTreeMap<String, usize>, name: &str| -> Vec<Value> {
-        m.into_iter()
-            .map(|(k, n)| json!({ name: k, "ballots": n }))
-            .collect()
-    };
+    let mut channels: BTreeMap<String, usize> = BTreeMap::new();
+    for ((channel, kiosk), n) in by_channel {
+        let name = match (kiosk, channel) {
+            (Some(k), "kiosk") => kiosks
+                .get(k)
+                .cloned()
+                .unwrap_or_else(|| "a kiosk no longer registered".into()),
+            (_, channel) => channel.to_string(),
+        };
+        *channels.entry(name).or_default() += n;
+    }
+    let areas: BTreeMap<&str, usize> = by_area.into_iter().collect();
     json!({
-        "areas": list(by_area, "area"),
-        "channels": list(by_channel, "channel"),
-        "days": list(by_day, "day"),
+        "areas": areas.into_iter().map(|(k, n)| json!({"area": k, "ballots": n})).collect::<Vec<_>>(),
+        "channels": channels.into_iter().map(|(k, n)| json!({"channel": k, "ballots": n})).collect::<Vec<_>>(),
+        "days": by_day.into_iter().map(|(d, n)| json!({"day": d.to_string(), "ballots": n})).collect::<Vec<_>>(),
         "assisted": {"ballots": counted.iter().filter(|b| b.assisted).count()},
     })
 }
 
-/// People who cast more than one ballot: for each, the times and places, which one counts;
-/// never the choices or the person.
-fn conflicts(live: &[&StoredBallot], kiosks: &KioskNames) -> Vec<Value> {
-    let mut by_person: BTreeMap<&str, Vec<&StoredBallot>> = BTreeMap::new();
+/// People who cast more than one ballot (those with a superseded ballot): for each, the times
+/// and places, which one counts; never the choices or the person.
+fn conflicts(
+    live: &[&StoredBallot],
+    superseded: &[(String, String)],
+    kiosks: &KioskNames,
+) -> Vec<Value> {
+    use std::collections::{HashMap, HashSet};
+    if superseded.is_empty() {
+        return Vec::new();
+    }
+    let ids: HashSet<&str> = superseded.iter().map(|(id, _)| id.as_str()).collect();
+    let people: HashSet<&str> = live
+        .iter()
+        .filter(|b| ids.contains(b.id.as_str()))
+        .filter_map(|b| b.person.as_deref())
+        .collect();
+    let mut by_person: HashMap<&str, Vec<&StoredBallot>> = HashMap::new();
     for b in live {
-        if let Some(p) = &b.person {
-            by_person.entry(p.as_str()).or_default().push(b);
+        if let Some(p) = b.person.as_deref().filter(|p| people.contains(p)) {
+            by_person.entry(p).or_default().push(b);
         }
     }
     let mut out: Vec<Value> = by_person
         .into_values()
-        .filter(|bs| bs.len() > 1)
         .map(|mut bs| {
             bs.sort_by(|a, b| (a.cast_at, &a.id).cmp(&(b.cast_at, &b.id)));
             let ballots: Vec<Value> = bs
@@ -420,9 +446,14 @@ fn conflicts(live: &[&StoredBallot], kiosks: &KioskNames) -> Vec<Value> {
         })
         .collect();
     out.sort_by(|a, b| {
-        a["ballots"][0]["cast_at"]
-            .as_str()
-            .cmp(&b["ballots"][0]["cast_at"].as_str())
+        (
+            a["ballots"][0]["cast_at"].as_str(),
+            a["ballots"][0]["place"].as_str(),
+        )
+            .cmp(&(
+                b["ballots"][0]["cast_at"].as_str(),
+                b["ballots"][0]["place"].as_str(),
+            ))
     });
     out
 }

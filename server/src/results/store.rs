@@ -182,19 +182,23 @@ pub fn pending_kiosks(conn: &mut DbConn, round: &Round) -> Result<Vec<Value>, Ap
 
 /// Stores a count: ballot statuses, the result and its files (replacing an earlier count).
 pub fn save(conn: &mut DbConn, round_id: &str, count: &Count, by: &str) -> Result<(), AppError> {
-    // Only the ballots whose status changes are written: those an earlier count superseded go
-    // back to `received` (which, in a counted round, means counted), then this count's
-    // superseded ones are marked. Writing every counted ballot would cost seconds per million.
-    with_conn!(conn, |c| diesel::update(
-        ballots::table
-            .filter(ballots::round_id.eq(round_id))
-            .filter(ballots::status.eq_any(["counted", "superseded"]))
-    )
-    .set((
-        ballots::status.eq("received"),
-        ballots::reason.eq(None::<String>)
-    ))
-    .execute(c))?;
+    // Only the ballots whose status changes are written: on a recount those an earlier count
+    // superseded go back to `received` (which, in a counted round, means counted), then this
+    // count's superseded ones are marked. Writing every counted ballot would cost seconds per
+    // million.
+    let recount = find(conn, round_id)?.is_some();
+    if recount {
+        with_conn!(conn, |c| diesel::update(
+            ballots::table
+                .filter(ballots::round_id.eq(round_id))
+                .filter(ballots::status.eq_any(["counted", "superseded"]))
+        )
+        .set((
+            ballots::status.eq("received"),
+            ballots::reason.eq(None::<String>)
+        ))
+        .execute(c))?;
+    }
     for chunk in count.superseded.chunks(500) {
         let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
         with_conn!(conn, |c| diesel::update(
