@@ -7,6 +7,7 @@
 
 pub mod browser;
 pub mod kiosk;
+pub mod reliability;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use serde_json::Value;
