@@ -88,6 +88,35 @@ fn smoke_run_stores_every_ballot(backend: Backend) {
         .map(|k| k["ballots_received"].as_i64().unwrap())
         .sum();
     assert_eq!(received, 50);
+
+    let path = format!("/api/v1/rounds/{}", t.rid);
+    let out = load(&[
+        "read",
+        "--url",
+        &t.s.url,
+        "--paths",
+        &path,
+        "--clients",
+        "4",
+        "--requests",
+        "20",
+    ]);
+    let read = summary(&out);
+    assert_eq!(
+        (read["pages"].as_i64(), read["errors"].as_i64()),
+        (Some(20), Some(0)),
+        "{read}"
+    );
+    // A path that does not answer 200 stops the run before the clock starts.
+    let out = load(&[
+        "read",
+        "--url",
+        &t.s.url,
+        "--paths",
+        &format!("{path},/api/v1/rounds/nope"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("404"));
 }
 
 fn refusals_are_counted_as_errors(backend: Backend) {

@@ -14,6 +14,7 @@ USAGE:
   youdecide-load kiosks --url URL --round RID [--kiosks 20] [--ballots-per-kiosk 10000]
                         [--batch 500] (--admin-token TOKEN | --credentials FILE)
                         [--codes-file FILE] [--argon2-keys]
+  youdecide-load read --url URL --paths PATH[,PATH...] [--clients 64] [--requests 10000]
   youdecide-load argon2 [--n 50]
 
 online   CLIENTS threads post BALLOTS valid ballots (one each, keep-alive) to
@@ -28,6 +29,8 @@ kiosks   enrols KIOSKS kiosks in the round's partnership with --admin-token (or 
          stand-ins of the real shape (the server cannot tell them apart and derives
          nothing for kiosk ballots); --argon2-keys derives real ones (slow). Code rounds
          take KIOSKS x BALLOTS_PER_KIOSK codes from --codes-file.
+read     CLIENTS threads GET the PATHS in turn (REQUESTS in all), e.g. a published
+         round's results JSON and page; anything but 200 is an error.
 argon2   derives N real voter keys (argon2id, one thread) and reports the time per key.
 
 Prints a one-line JSON summary on stdout and a readable line on stderr. Exit status 0
@@ -80,6 +83,19 @@ pub struct KioskArgs {
     pub argon2_keys: bool,
 }
 
+/// `read`.
+#[derive(Debug, Clone)]
+pub struct ReadArgs {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// Paths to GET in turn, each starting with `/`.
+    pub paths: Vec<String>,
+    /// Concurrent readers.
+    pub clients: usize,
+    /// Requests in all.
+    pub requests: usize,
+}
+
 /// What to run.
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -89,6 +105,8 @@ pub enum Command {
     Online(OnlineArgs),
     /// Kiosks pushing batches.
     Kiosks(KioskArgs),
+    /// Concurrent readers of public pages.
+    Read(ReadArgs),
     /// argon2id time per voter key.
     Argon2 {
         /// Keys to derive.
@@ -238,7 +256,7 @@ fn target(flags: &Flags) -> Result<Target, Fail> {
 /// Parses the arguments after the program name.
 pub fn parse(argv: Vec<String>) -> Result<Command, Fail> {
     let Some((sub, rest)) = argv.split_first() else {
-        return Err(usage("name a scenario: online, kiosks or argon2"));
+        return Err(usage("name a scenario: online, kiosks, read or argon2"));
     };
     if rest.iter().any(|a| a == "--help" || a == "-h") {
         return Ok(Command::Help);
@@ -309,6 +327,33 @@ pub fn parse(argv: Vec<String>) -> Result<Command, Fail> {
                 argon2_keys: f.has("argon2-keys"),
             }))
         }
+        "read" => {
+            let f = Flags::parse(rest, &["url", "paths", "clients", "requests"], &[])?;
+            let paths: Vec<String> = f
+                .required("paths")?
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect();
+            if let Some(bad) = paths
+                .iter()
+                .find(|p| !p.starts_with('/') || p.contains(['@', '#', ' ']) || p.starts_with("//"))
+            {
+                return Err(usage(format!(
+                    "--paths: `{bad}` is not a path on the server"
+                )));
+            }
+            if paths.is_empty() {
+                return Err(usage("--paths needs at least one path"));
+            }
+            Ok(Command::Read(ReadArgs {
+                url: check_url(f.required("url")?)?,
+                paths,
+                clients: f.number("clients", 64, 1, 4096)?,
+                requests: f.number("requests", 10_000, 1, 100_000_000)?,
+            }))
+        }
         "argon2" => {
             let f = Flags::parse(rest, &["n"], &[])?;
             Ok(Command::Argon2 {
@@ -316,7 +361,7 @@ pub fn parse(argv: Vec<String>) -> Result<Command, Fail> {
             })
         }
         other => Err(usage(format!(
-            "unknown scenario `{other}`: use online, kiosks or argon2"
+            "unknown scenario `{other}`: use online, kiosks, read or argon2"
         ))),
     }
 }

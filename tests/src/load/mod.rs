@@ -1,7 +1,8 @@
 //! `youdecide-load`: a load generator for an already-running youdecide-server on 127.0.0.1.
 //!
 //! Scenarios: `online` (concurrent online voters posting ballots), `kiosks` (enrolled kiosks
-//! pushing signed batches, built and signed before the timed phase) and `argon2` (the time of
+//! pushing signed batches, built and signed before the timed phase), `read` (concurrent
+//! readers of public pages) and `argon2` (the time of
 //! one voter key on this machine, single thread). Each prints a one-line JSON summary on stdout
 //! and a readable line on stderr. Bad arguments give one line on stderr and exit status 2;
 //! anything else that stops a run gives one line and exit status 1.
@@ -12,6 +13,7 @@ pub mod ballots;
 pub mod http;
 pub mod kiosks;
 pub mod online;
+pub mod read;
 pub mod stats;
 
 /// Why a run stopped.
@@ -49,6 +51,7 @@ pub fn run(argv: Vec<String>) -> Result<(), Fail> {
         }
         args::Command::Online(a) => online::run(&a),
         args::Command::Kiosks(a) => kiosks::run(&a),
+        args::Command::Read(a) => read::run(&a),
         args::Command::Argon2 { n } => argon::run(n),
     }
 }

@@ -39,6 +39,9 @@ pub struct Summary {
     pub latencies_ms: Vec<f64>,
     /// Extra fields for the JSON line, after the standard ones.
     pub extra: Vec<(String, Value)>,
+    /// What `ballots` counts, if not ballots (e.g. `pages` for readers): names the count and
+    /// the rate in both lines.
+    pub unit: Option<&'static str>,
 }
 
 fn round2(x: f64) -> f64 {
@@ -57,13 +60,15 @@ impl Summary {
         };
         let (p50, p90, p99) = (percentile(l, 0.5), percentile(l, 0.9), percentile(l, 0.99));
         let max = l.last().copied().unwrap_or(0.0);
+        let unit = self.unit.unwrap_or("ballots");
+        let per_second = format!("{unit}_per_second");
         let mut fields = vec![
             ("scenario", json!(self.scenario)),
             ("requests", json!(self.requests)),
-            ("ballots", json!(self.ballots)),
+            (unit, json!(self.ballots)),
             ("errors", json!(self.errors)),
             ("seconds", json!(round2(self.seconds))),
-            ("ballots_per_second", json!(round2(rate))),
+            (per_second.as_str(), json!(round2(rate))),
             ("p50_ms", json!(round2(p50))),
             ("p90_ms", json!(round2(p90))),
             ("p99_ms", json!(round2(p99))),
@@ -72,7 +77,7 @@ impl Summary {
         fields.extend(self.extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
         println!("{}", ordered_json(fields));
         eprintln!(
-            "{}: {} ballots in {:.2} s = {:.0} ballots/s over {} requests; latency p50 {:.1} ms, \
+            "{}: {} {unit} in {:.2} s = {:.0} {unit}/s over {} requests; latency p50 {:.1} ms, \
              p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {} errors",
             self.scenario,
             self.ballots,
