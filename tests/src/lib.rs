@@ -6,6 +6,7 @@
 //! databases); `scripts/test` starts a private PostgreSQL and sets it.
 
 pub mod browser;
+pub mod faulty_proxy;
 pub mod kiosk;
 pub mod reliability;
 
