@@ -81,10 +81,18 @@ async fn attendant_login(state: web::Data<KioskState>, body: web::Json<PinBody>)
             HttpResponse::Ok().json(json!({ "token": token }))
         }
         Ok(Err(e @ PinError::Locked)) => {
+            tracing::warn!(
+                "attendant PIN refused: locked for {} minutes after {} wrong tries",
+                crate::attendant::LOCK_MINUTES,
+                crate::attendant::MAX_FAILURES
+            );
             error(StatusCode::TOO_MANY_REQUESTS, "pin_locked", &e.to_string())
         }
         Ok(Err(e @ PinError::NotSet)) => error(StatusCode::CONFLICT, "pin_not_set", &e.to_string()),
-        Ok(Err(e)) => error(StatusCode::UNAUTHORIZED, "wrong_pin", &e.to_string()),
+        Ok(Err(e)) => {
+            tracing::warn!("attendant PIN refused: wrong PIN");
+            error(StatusCode::UNAUTHORIZED, "wrong_pin", &e.to_string())
+        }
         Err(_) => error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "pin_check_failed",

@@ -42,6 +42,14 @@ pub async fn sign_in(
             }
         };
         rate_limit::record(conn, &email, &address, ok)?;
+        if !ok {
+            let user = user.as_ref().map_or("unknown", |u| u.id.as_str());
+            tracing::warn!(
+                address,
+                user,
+                "sign-in failed: wrong email address or password"
+            );
+        }
         match user {
             Some(user) if ok => {
                 let session = session::create(conn, &user.id)?;

@@ -43,6 +43,16 @@ pub fn check(conn: &mut DbConn, email: &str, address: &str) -> Result<(), AppErr
         Ok::<_, diesel::result::Error>((account, address))
     })?;
     if account_failures >= PER_ACCOUNT || address_failures >= PER_ADDRESS {
+        let limit = if account_failures >= PER_ACCOUNT {
+            "per account"
+        } else {
+            "per address"
+        };
+        tracing::warn!(
+            address,
+            limit,
+            "sign-in refused: too many failed attempts in {WINDOW_MINUTES} minutes"
+        );
         return Err(AppError::too_many(
             "too_many_attempts",
             format!(
@@ -103,6 +113,11 @@ pub fn check_code_guesses(
         .count()
         .get_result(c))?;
     if failures >= CODE_GUESSES_PER_ADDRESS {
+        tracing::warn!(
+            scope = round_id,
+            address,
+            "code refused: too many wrong codes from this address in {WINDOW_MINUTES} minutes"
+        );
         return Err(AppError::too_many(
             "too_many_attempts",
             format!(
@@ -114,7 +129,8 @@ pub fn check_code_guesses(
     Ok(())
 }
 
-/// Records a wrong voting code.
+/// Records (and logs, without the code) a wrong voting or enrolment code.
 pub fn record_code_guess(conn: &mut DbConn, round_id: &str, address: &str) -> Result<(), AppError> {
+    tracing::warn!(scope = round_id, address, "wrong code entered");
     record(conn, &code_key(round_id), address, false)
 }

@@ -121,9 +121,33 @@ pub fn list(conn: &mut DbConn, partnership_id: &str) -> Result<Vec<Kiosk>, AppEr
         .load(c))?)
 }
 
-/// Uses an enrolment code: records the kiosk's public key and forgets the code. `None` when
-/// the code is unknown, used or expired.
-pub fn enroll(conn: &mut DbConn, code: &str, public_key: &str) -> Result<Option<Kiosk>, AppError> {
+/// Why an enrolment code was refused (for the log; the client is told only that it is not
+/// valid, used or expired).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnrolRefusal {
+    /// No unused code of a kiosk that is not revoked matches (never issued, already used, or
+    /// its kiosk revoked).
+    UnknownOrUsed,
+    /// The code's 24 hours have passed.
+    Expired,
+}
+
+impl std::fmt::Display for EnrolRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            EnrolRefusal::UnknownOrUsed => "the code is unknown or has already been used",
+            EnrolRefusal::Expired => "the code has expired",
+        })
+    }
+}
+
+/// Uses an enrolment code: records the kiosk's public key and forgets the code; or says why
+/// the code was refused.
+pub fn enroll(
+    conn: &mut DbConn,
+    code: &str,
+    public_key: &str,
+) -> Result<Result<Kiosk, EnrolRefusal>, AppError> {
     let hash = secret::hash(&normalise_code(code));
     conn.write(|conn| {
         let found: Option<Kiosk> = with_conn!(conn, |c| kiosks::table
@@ -132,9 +156,13 @@ pub fn enroll(conn: &mut DbConn, code: &str, public_key: &str) -> Result<Option<
             .select(Kiosk::as_select())
             .first(c)
             .optional())?;
-        let Some(k) = found.filter(|k| k.enrollment_expires_at.is_some_and(|t| t > now())) else {
-            return Ok(None);
+        let Some(k) = found else {
+            return Ok(Err(EnrolRefusal::UnknownOrUsed));
         };
+        let unexpired = matches!(k.enrollment_expires_at, Some(t) if t > now());
+        if !unexpired {
+            return Ok(Err(EnrolRefusal::Expired));
+        }
         let now = now();
         let updated = with_conn!(conn, |c| diesel::update(kiosks::table.find(&k.id))
             .set((
@@ -146,7 +174,9 @@ pub fn enroll(conn: &mut DbConn, code: &str, public_key: &str) -> Result<Option<
             ))
             .execute(c));
         match updated {
-            Ok(_) => find(conn, &k.id),
+            Ok(_) => find(conn, &k.id)?
+                .map(Ok)
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("kiosk vanished"))),
             Err(e) if is_unique_violation(&e) => Err(AppError::conflict(
                 "key_in_use",
                 "This public key is already enrolled for another kiosk. Generate a new key.",

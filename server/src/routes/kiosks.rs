@@ -173,29 +173,49 @@ async fn enroll(
         ));
     }
     let address = client_address(&req);
-    let kiosk = state
+    let logged_address = address.clone();
+    let outcome = state
         .db
         .run(move |conn| {
             rate_limit::check_code_guesses(conn, "enrol", &address)?;
-            let kiosk = store::enroll(conn, &e.code, &e.public_key)?;
-            if kiosk.is_none() {
+            let outcome = store::enroll(conn, &e.code, &e.public_key)?;
+            if outcome.is_err() {
                 rate_limit::record_code_guess(conn, "enrol", &address)?;
             }
-            Ok(kiosk)
+            Ok(outcome)
         })
-        .await?
-        .ok_or_else(|| {
-            AppError::invalid(
-                "invalid_enrollment_code",
-                "This enrolment code is not valid, has been used, or has expired. Ask a \
-                 partnership admin for a new one.",
-            )
-        })?;
+        .await
+        .inspect_err(|e| log_enrolment_refusal(&logged_address, &e.to_string()))?;
+    let kiosk = outcome.map_err(|reason| {
+        log_enrolment_refusal(&logged_address, &reason.to_string());
+        AppError::invalid(
+            "invalid_enrollment_code",
+            "This enrolment code is not valid, has been used, or has expired. Ask a \
+             partnership admin for a new one.",
+        )
+    })?;
     tracing::info!(kiosk = %kiosk.id, "kiosk enrolled");
     Ok(HttpResponse::Created().json(json!({
         "kiosk_id": kiosk.id, "partnership_id": kiosk.partnership_id, "name": kiosk.name,
         "server_time": crate::time_fmt::rfc3339(now()),
     })))
+}
+
+/// Logs a refused enrolment with its reason (never the code or the key).
+fn log_enrolment_refusal(address: &str, reason: &str) {
+    tracing::warn!(address, reason, "kiosk enrolment refused");
+}
+
+/// Logs a refused kiosk message with its reason: the code, and the message unless it may
+/// quote the body (which is never logged).
+fn log_kiosk_refusal(kid: &str, what: &str, e: &AppError) {
+    let quotes_body = matches!(e.code(), "invalid_batch" | "invalid_field" | "invalid_json");
+    let detail = if quotes_body {
+        String::new()
+    } else {
+        e.public_message()
+    };
+    tracing::warn!(kiosk = %kid, reason = e.code(), detail, "kiosk {what} refused");
 }
 
 /// Loads the kiosk and opens its signed message, refusing unknown and revoked kiosks.
@@ -298,7 +318,15 @@ async fn push_batch(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    let (kiosk, batch): (_, Batch) = authenticate(&state, &path, &body).await?;
+    let kid = path.into_inner();
+    receive_batch(&state, &kid, &body)
+        .await
+        .inspect_err(|e| log_kiosk_refusal(&kid, "batch", e))
+}
+
+/// Checks and stores a signed batch from kiosk `kid`.
+async fn receive_batch(state: &AppState, kid: &str, body: &[u8]) -> Result<HttpResponse, AppError> {
+    let (kiosk, batch): (_, Batch) = authenticate(state, kid, body).await?;
     if batch.kiosk_id != kiosk.id {
         return Err(AppError::forbidden(
             "wrong_kiosk",
