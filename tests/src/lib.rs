@@ -6,8 +6,10 @@
 //! databases); `scripts/test` starts a private PostgreSQL and sets it.
 
 pub mod browser;
+pub mod crash_loop;
 pub mod faulty_proxy;
 pub mod kiosk;
+pub mod powercut;
 pub mod reliability;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
