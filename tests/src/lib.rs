@@ -8,9 +8,11 @@
 pub mod browser;
 pub mod crash_loop;
 pub mod faulty_proxy;
+pub mod instances;
 pub mod kiosk;
 pub mod powercut;
 pub mod reliability;
+pub mod signed_kiosk;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use serde_json::Value;
