@@ -63,11 +63,16 @@ fn post(id: &Identity, path: &str, body: &Value) -> Result<(u16, Value), SyncFai
     match agent().post(&url).send_json(body.clone()) {
         Ok(r) => {
             let status = r.status();
-            let v = if status == 304 {
-                Value::Null
-            } else {
-                r.into_json().unwrap_or(Value::Null)
-            };
+            if status == 304 {
+                return Ok((status, Value::Null));
+            }
+            // An answer cut short must not read as an empty one (no rounds, no acks).
+            let v = r.into_json().map_err(|e| {
+                SyncFailure::Unreachable(
+                    id.server.clone(),
+                    format!("the answer was cut short or is not JSON: {e}"),
+                )
+            })?;
             Ok((status, v))
         }
         Err(ureq::Error::Status(status, r)) => {
@@ -118,7 +123,9 @@ pub fn run_once(
         &serde_json::to_value(sync::sign(&request, key)).unwrap_or_default(),
     )?;
     if status == 200 {
-        let rounds = body["rounds"].as_array().cloned().unwrap_or_default();
+        let rounds = body["rounds"].as_array().cloned().ok_or_else(|| {
+            SyncFailure::Refused("the server's answer is not understood: no rounds".into())
+        })?;
         let mut s = lock()?;
         s.save_rounds(&rounds)
             .map_err(|e| SyncFailure::Store(e.to_string()))?;

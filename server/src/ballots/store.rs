@@ -329,8 +329,10 @@ pub fn insert_monitoring_once(
         monitoring::disability.eq(m.disability.as_deref()),
         monitoring::influence.eq(m.influence.as_deref()),
     );
+    // Two deliveries of one batch at once: the second finds the row taken and leaves it.
     with_conn!(conn, |c| diesel::insert_into(monitoring::table)
         .values(values)
+        .on_conflict_do_nothing()
         .execute(c))?;
     Ok(())
 }

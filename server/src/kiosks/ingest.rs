@@ -83,11 +83,15 @@ fn rule_breach(round: &Round, b: &KioskBallot) -> Option<String> {
 pub fn ingest(conn: &mut DbConn, kiosk: &Kiosk, batch: &Batch) -> Result<BatchReply, AppError> {
     check_links(&batch.ballots).map_err(|e| chain_error(format!("The batch was refused: {e}.")))?;
     conn.write(|conn| {
-        // Re-read the head inside the transaction: two deliveries of one batch must agree.
-        let (mut head_seq, mut head_hash): (i64, String) = with_conn!(conn, |c| kiosks::table
+        // Re-read the head inside the transaction: two deliveries of one batch must agree, so
+        // they take turns (BEGIN IMMEDIATE does this on SQLite; a row lock on PostgreSQL).
+        let head = kiosks::table
             .find(&kiosk.id)
-            .select((kiosks::head_seq, kiosks::head_hash))
-            .first(c))?;
+            .select((kiosks::head_seq, kiosks::head_hash));
+        let (mut head_seq, mut head_hash): (i64, String) = match conn {
+            DbConn::Sqlite(c) => head.first(c),
+            DbConn::Pg(c) => head.for_update().first(c),
+        }?;
         let mut round_cache: HashMap<String, Round> = HashMap::new();
         let mut acks = Vec::with_capacity(batch.ballots.len());
         let mut stored = 0i64;
