@@ -53,9 +53,10 @@ pub enum OpenError {
 }
 
 /// Settings applied to every SQLite connection: write-ahead log, durable commits, foreign keys,
-/// and a busy timeout so concurrent writers wait instead of failing.
+/// a busy timeout so concurrent writers wait instead of failing, and deleted content
+/// overwritten with zeros (so that erased voter keys do not linger in the file).
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;";
 
 impl DbConn {
     /// Opens one connection, creating the SQLite file's directory when needed.
@@ -96,6 +97,15 @@ impl DbConn {
         match self {
             DbConn::Sqlite(_) => "SQLite",
             DbConn::Pg(_) => "PostgreSQL",
+        }
+    }
+
+    /// On SQLite, copies the write-ahead log into the database file and empties it, so that
+    /// earlier versions of changed rows no longer remain in the log; nothing on PostgreSQL.
+    pub fn checkpoint_wal(&mut self) -> Result<(), diesel::result::Error> {
+        match self {
+            DbConn::Sqlite(c) => c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);"),
+            DbConn::Pg(_) => Ok(()),
         }
     }
 

@@ -106,9 +106,10 @@ pub fn pending_paper(
         .collect())
 }
 
-/// Publishes a counted round.
+/// Publishes a counted round; on SQLite, the erased voter keys are then also cleared from the
+/// write-ahead log.
 pub fn publish_round(conn: &mut DbConn, round_id: &str, actor: &Actor) -> Result<Round, AppError> {
-    conn.write(|conn| {
+    let round = conn.write(|conn| {
         let round = load(conn, round_id)?;
         round.status.check_transition(RoundStatus::Published)?;
         let digest = store::find(conn, round_id)?
@@ -133,7 +134,11 @@ pub fn publish_round(conn: &mut DbConn, round_id: &str, actor: &Actor) -> Result
             },
         )?;
         load(conn, round_id)
-    })
+    })?;
+    if let Err(e) = conn.checkpoint_wal() {
+        tracing::warn!(error = %e, "the write-ahead log could not be emptied after publishing");
+    }
+    Ok(round)
 }
 
 fn load(conn: &mut DbConn, round_id: &str) -> Result<Round, AppError> {
