@@ -17,6 +17,8 @@ pub struct AppState {
     pub db: Db,
     /// The data directory (uploaded images).
     pub data_dir: std::path::PathBuf,
+    /// Writes online ballots in groups, one disk sync per group.
+    pub ballots: crate::ballots::group_commit::BallotWriter,
 }
 
 /// Binds, calls `announce` with the bound addresses, and serves until a shutdown signal.
@@ -27,6 +29,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     crate::assets::init();
     let state = web::Data::new(AppState {
+        ballots: crate::ballots::group_commit::BallotWriter::start(db.clone())?,
         db,
         data_dir: config.data.data_dir.clone(),
     });

@@ -11,6 +11,7 @@ on_both_backends!(
     monitoring_is_checked,
     closed_rounds_take_no_ballots,
     poll_cards_print_usable_codes,
+    concurrent_ballots_one_per_person,
 );
 
 struct World {
@@ -307,4 +308,56 @@ fn poll_cards_print_usable_codes(backend: Backend) {
     };
     assert_eq!(cast(&w, ballot(&codes[9])).status, 201);
     cast(&w, ballot(&codes[9])).assert_error(409, "already_voted");
+}
+
+/// Many voters at once, several of them the same person: ballots written together in one
+/// group commit still get one ballot per person, and every 201 is stored.
+fn concurrent_ballots_one_per_person(backend: Backend) {
+    let w = world(backend, "code");
+    open(&w);
+    let issued = w.s.post(
+        &format!("/api/v1/rounds/{}/codes", w.rid),
+        Some(&w.admin),
+        json!({"count": 24}),
+    );
+    let codes: Vec<String> = issued.json["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    // 24 different voters, and the first code tried 8 more times at the same moment.
+    let mut bodies: Vec<Value> = codes
+        .iter()
+        .map(|c| {
+            json!({"eligibility": {"code": c, "postcode": "DN15 6AB", "age_confirmed": true},
+                        "choices": [{"project": "a"}]})
+        })
+        .collect();
+    for _ in 0..8 {
+        bodies.push(bodies[0].clone());
+    }
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = bodies
+            .iter()
+            .map(|b| scope.spawn(|| cast(&w, b.clone())))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                let r = h.join().unwrap();
+                if r.status != 201 {
+                    r.assert_error(409, "already_voted");
+                }
+                r.status
+            })
+            .collect()
+    });
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 24);
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 8);
+    let stored = w.s.sql_count(&format!(
+        "SELECT COUNT(*) AS n FROM ballots WHERE round_id = '{}'",
+        w.rid
+    ));
+    assert_eq!(stored, 24);
 }

@@ -2,6 +2,7 @@
 //! and equality monitoring answers kept apart from ballots.
 
 pub mod codes;
+pub mod group_commit;
 pub mod online;
 pub mod poll_cards;
 pub mod store;

@@ -1,6 +1,7 @@
 //! Casting a ballot online, shared by the JSON API and the voting pages: the ballot rules, the
 //! voting code check (with its rate limit), the voter key (argon2id, off the executor), and the
-//! insert with the "one person, one ballot" check.
+//! insert with the "one person, one ballot" check (written in groups: see
+//! [`crate::ballots::group_commit`]).
 
 use crate::app::AppState;
 use crate::auth::rate_limit;
@@ -111,18 +112,6 @@ pub async fn cast_online(
         tracking_code: tracking_code.clone(),
         assisted: false,
     };
-    state
-        .db
-        .run(move |conn| {
-            conn.write(|conn| {
-                if let Some(p) = &new.person {
-                    if store::person_has_ballot(conn, &new.round_id, p)? {
-                        return Err(store::already_voted());
-                    }
-                }
-                store::insert(conn, &new)
-            })
-        })
-        .await?;
+    state.ballots.insert(new).await?;
     Ok(tracking_code)
 }
