@@ -95,7 +95,7 @@ impl Figures {
         );
         if plan.fault == Fault::PowerCut {
             s.push_str(&format!(
-                ", {} torn cuts, {} unsynced 4 KiB blocks lost and {} kept",
+                ", {} torn cuts, {} unsynced 4 KiB blocks of the store and its log lost and {} kept",
                 self.torn_cuts, self.blocks_lost, self.blocks_kept
             ));
         }
@@ -264,7 +264,15 @@ pub fn run(setup: &Setup, plan: Plan) -> Figures {
             let total = plan.ballots;
             std::thread::spawn(move || drive(url, rid, next, total, retrying, progress, latency))
         };
-        let wait_for = rng.below(2 * per_cycle + 1) as usize;
+        // Stop after a random number of ballots, never so many that the stops wanted cannot
+        // all fit in the residents left.
+        let left = (plan.ballots - next) as u64;
+        let stops_left = plan.faults.saturating_sub(figures.faults) as u64;
+        let most = match stops_left {
+            0 => 2 * per_cycle,
+            n => (2 * per_cycle).min(left / (n + 1)),
+        };
+        let wait_for = rng.below(most + 1) as usize;
         while !driver.is_finished() && progress.load(Ordering::Relaxed) < wait_for {
             std::thread::sleep(Duration::from_millis(1));
         }
@@ -272,7 +280,7 @@ pub fn run(setup: &Setup, plan: Plan) -> Figures {
         if during {
             // Anywhere in the next request, or (half the time) near its end, where the ballot
             // may be stored but not yet confirmed.
-            let latency = latency_us.load(Ordering::Relaxed);
+            let latency = latency_us.load(Ordering::Relaxed).min(300_000);
             let pause = if rng.coin() {
                 rng.below(latency * 5 / 4 + 1)
             } else {

@@ -14,7 +14,7 @@
 
 use youdecide_tests::crash_loop::{self, Fault, Plan};
 use youdecide_tests::kiosk::setup;
-use youdecide_tests::reliability::{report, size};
+use youdecide_tests::reliability::{long, report, size};
 use youdecide_tests::{on_both_backends, Backend};
 
 on_both_backends!(kiosk_crash_loop, kiosk_power_loss);
@@ -45,10 +45,12 @@ fn kiosk_power_loss(backend: Backend) {
     let figures = crash_loop::run(&setup, plan);
     assert_eq!(figures.duplicates, 0);
     assert_eq!(figures.server_ballots, plan.ballots);
-    assert!(
-        figures.blocks_lost > 0,
-        "the power cuts lost unsynced writes"
-    );
+    if long() {
+        assert!(
+            figures.blocks_lost > 0,
+            "some power cuts landed while the kiosk's writes were not yet durable"
+        );
+    }
     report(
         &format!("kiosk power loss ({backend:?})"),
         &figures.line(&plan),

@@ -7,7 +7,9 @@
 //! had made it durable: a test kills the process with SIGKILL and puts the image back in place
 //! of the directory's files to see what a power cut would have left. A file never synced has
 //! no image. Files outside the watched directory are synced as usual, as is everything when
-//! the variables are not set.
+//! the variables are not set. `YOUDECIDE_POWERCUT_SYNC_MS` makes each watched sync take that
+//! long before the copy (a slow flash disk), so that a kill often lands while writes are made
+//! but not yet durable.
 //!
 //! Built by the tests with `rustc` on its own (it has no dependencies) and loaded into the
 //! real binaries; it is not linked into anything.
@@ -24,6 +26,8 @@ use std::sync::Mutex;
 pub const WATCH_ENV: &str = "YOUDECIDE_POWERCUT_DIR";
 /// The directory that receives each watched file's durable image.
 pub const IMAGE_ENV: &str = "YOUDECIDE_POWERCUT_IMAGE";
+/// How many milliseconds a watched sync takes.
+pub const SYNC_MS_ENV: &str = "YOUDECIDE_POWERCUT_SYNC_MS";
 /// The unit of comparison and of writing to the image.
 const BLOCK: usize = 4096;
 /// `RTLD_NEXT` in glibc.
@@ -41,6 +45,7 @@ extern "C" {
 struct Watch {
     dir: PathBuf,
     image: PathBuf,
+    sync_time: std::time::Duration,
     held: HashMap<PathBuf, Vec<u8>>,
 }
 
@@ -100,9 +105,14 @@ fn capture(fd: c_int) -> std::io::Result<bool> {
     let watch = guard.get_or_insert_with(|| {
         let dir = std::env::var_os(WATCH_ENV)?;
         let image = std::env::var_os(IMAGE_ENV)?;
+        let ms = std::env::var(SYNC_MS_ENV)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
         Some(Watch {
             dir: PathBuf::from(dir),
             image: PathBuf::from(image),
+            sync_time: std::time::Duration::from_millis(ms),
             held: HashMap::new(),
         })
     });
@@ -122,6 +132,7 @@ fn capture(fd: c_int) -> std::io::Result<bool> {
         // already removed has nothing left to keep.
         return Ok(true);
     }
+    std::thread::sleep(watch.sync_time);
     let mut now = Vec::new();
     File::open(&link)?.read_to_end(&mut now)?;
     let target = watch.image.join(rel);
