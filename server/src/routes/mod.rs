@@ -2,6 +2,7 @@
 
 pub mod ballots;
 pub mod health;
+pub mod json_errors;
 pub mod kiosks;
 pub mod paper;
 pub mod partnerships;
@@ -29,9 +30,33 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(kiosks::configure)
                 .configure(session_api::configure)
                 .configure(tokens_api::configure)
+                .route("/openapi.json", web::get().to(openapi))
+                .app_data(query_config())
+                .wrap(actix_web::middleware::from_fn(json_errors::json_errors))
                 .default_service(web::to(api_not_found)),
         )
         .configure(crate::pages::configure);
+}
+
+/// The OpenAPI 3 description of the JSON API, served at `/api/v1/openapi.json`.
+pub const OPENAPI: &str = include_str!("../../openapi.json");
+
+async fn openapi() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header(("Cache-Control", "public, max-age=300"))
+        .body(OPENAPI)
+}
+
+/// The query string extractor's configuration: a bad query gets the JSON error shape.
+fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        AppError::bad_request(
+            "invalid_query",
+            format!("The query string is not valid: {err}."),
+        )
+        .into()
+    })
 }
 
 async fn api_not_found() -> Result<actix_web::HttpResponse, AppError> {
