@@ -370,7 +370,7 @@ fn faulty_network(backend: Backend) {
 /// with SIGKILL part-way through and restarted; the kiosks finish; nothing is lost or doubled.
 fn server_crash_under_sync_load(backend: Backend) {
     let kiosks = size(4, 20);
-    let rounds = size(1, 5);
+    let rounds = size(2, 5);
     let per_round = size(15, 25);
     let (mut setup, codes) = code_round(backend, kiosks * rounds * per_round);
     let mut booths: Vec<Booth> = (0..kiosks)
