@@ -178,6 +178,9 @@ pub enum SyncError {
     /// The batch names another kiosk.
     #[error("the batch was signed for another kiosk")]
     WrongKiosk,
+    /// The batch holds more than [`MAX_BATCH_BALLOTS`] ballots.
+    #[error("a batch may hold at most {MAX_BATCH_BALLOTS} ballots")]
+    TooLarge,
     /// A record does not follow the one before it.
     #[error("the chain is broken at record {seq}: {problem}")]
     BrokenChain {
@@ -213,11 +216,40 @@ pub fn open<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(&bytes).map_err(|e| SyncError::Malformed(e.to_string()))
 }
 
+/// The most ballots one batch may hold.
+pub const MAX_BATCH_BALLOTS: usize = 5000;
+
+/// Checks a decoded batch before anything is stored: it names `kiosk_id`, holds at most
+/// [`MAX_BATCH_BALLOTS`] ballots, and its records are linked to one another.
+pub fn check_batch(batch: &Batch, kiosk_id: &str) -> Result<(), SyncError> {
+    if batch.kiosk_id != kiosk_id {
+        return Err(SyncError::WrongKiosk);
+    }
+    if batch.ballots.len() > MAX_BATCH_BALLOTS {
+        return Err(SyncError::TooLarge);
+    }
+    check_links(&batch.ballots)
+}
+
+/// Turns a request body into a verified batch, as the server does: the signed envelope, the
+/// signature with the kiosk's `key`, the batch itself, then [`check_batch`].
+pub fn decode_batch(body: &[u8], key: &VerifyingKey, kiosk_id: &str) -> Result<Batch, SyncError> {
+    let signed: SignedBatch =
+        serde_json::from_slice(body).map_err(|e| SyncError::Malformed(e.to_string()))?;
+    let batch: Batch = open(&signed, key)?;
+    check_batch(&batch, kiosk_id)?;
+    Ok(batch)
+}
+
 /// Parses a hex public key.
 pub fn verifying_key(hex_key: &str) -> Option<VerifyingKey> {
     let bytes: [u8; 32] = hex::decode(hex_key).ok()?.try_into().ok()?;
     VerifyingKey::from_bytes(&bytes).ok()
 }
+
+/// The highest sequence number a record may have (the server stores them as signed 64-bit
+/// integers).
+pub const MAX_SEQ: u64 = i64::MAX as u64;
 
 /// Checks that `records` continue a chain whose last held record is `(seq, hash)` (`(0,
 /// GENESIS)` when the server holds none). Records the server already holds may be resent: they
@@ -225,6 +257,12 @@ pub fn verifying_key(hex_key: &str) -> Option<VerifyingKey> {
 /// `seq <= held + 1` as long as it is internally linked and its first record links to a record
 /// the caller confirms. Returns the index of the first record that is new.
 pub fn check_links(records: &[KioskBallot]) -> Result<(), SyncError> {
+    if let Some(r) = records.iter().find(|r| r.seq > MAX_SEQ) {
+        return Err(SyncError::BrokenChain {
+            seq: r.seq,
+            problem: format!("sequence numbers go up to {MAX_SEQ}"),
+        });
+    }
     for pair in records.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
         if b.seq != a.seq + 1 {

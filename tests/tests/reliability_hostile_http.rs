@@ -1,7 +1,10 @@
 //! Hostile requests to the JSON API get a 4xx answer in the JSON error shape, never a 5xx
 //! or a plain-text error: a body over the size limit, a bad query string, bytes that are not
-//! UTF-8 or not JSON, an unknown method on a known path. On SQLite and on PostgreSQL.
+//! UTF-8 or not JSON, an unknown method on a known path, a kiosk batch whose sequence numbers
+//! run past the largest. On SQLite and on PostgreSQL.
 
+use ed25519_dalek::SigningKey;
+use youdecide_shared::sync::{self, Batch, KioskBallot, GENESIS};
 use youdecide_tests::{on_both_backends, Backend, Req, Resp, TestServer};
 
 on_both_backends!(hostile_requests_get_json_errors);
@@ -97,6 +100,50 @@ fn hostile_requests_get_json_errors(backend: Backend) {
         ));
         json_error(&r, 404, "not_found");
     }
+    // An enrolled kiosk's signed batch whose records run past the largest sequence number
+    // (the chain check overflowed).
+    let k = s.post(
+        &format!("/api/v1/partnerships/{pid}/kiosks"),
+        Some(&admin),
+        serde_json::json!({"name": "Hall"}),
+    );
+    let key = SigningKey::from_bytes(&[9; 32]);
+    let enrolled = s.post(
+        "/api/v1/kiosk/enroll",
+        None,
+        serde_json::json!({"code": k.json["enrollment_code"],
+                           "public_key": hex::encode(key.verifying_key().to_bytes())}),
+    );
+    assert_eq!(enrolled.status, 201, "{}", enrolled.text);
+    let kid = enrolled.json["kiosk_id"].as_str().unwrap();
+    let record = |seq: u64, prev_hash: String| KioskBallot {
+        id: uuid::Uuid::new_v4().to_string(),
+        seq,
+        prev_hash,
+        round_id: nil.into(),
+        cast_at: "2027-03-05T12:00:00Z".into(),
+        area: "central".into(),
+        person: None,
+        choices: vec![("a".into(), 1)],
+        language: "en".into(),
+        tracking_code: "AAAA-BBBB-CCCC-DDDD".into(),
+        assisted: false,
+    };
+    for first in [u64::MAX, i64::MAX as u64 + 1] {
+        let a = record(first, GENESIS.into());
+        let b = record(first.wrapping_add(1), a.hash());
+        let batch = Batch {
+            kiosk_id: kid.into(),
+            sent_at: "2027-03-05T12:00:00Z".into(),
+            ballots: vec![a, b],
+            pending_after: 0,
+        };
+        let signed = serde_json::to_value(sync::sign(&batch, &key)).unwrap();
+        let r = s.post(&format!("/api/v1/kiosk/{kid}/batches"), None, signed);
+        json_error(&r, 409, "chain_broken");
+    }
+    assert_eq!(s.sql_count("SELECT COUNT(*) AS n FROM ballots"), 0);
+
     assert!(
         !s.log().contains("panicked"),
         "the server panicked:\n{}",

@@ -15,7 +15,8 @@ use std::collections::{HashMap, HashSet};
 use youdecide_shared::ballot::check_weighted;
 use youdecide_shared::sync::{check_links, Ack, Batch, BatchReply, KioskBallot};
 
-fn chain_error(message: String) -> AppError {
+/// A batch refused because its chain does not continue (409 `chain_broken`).
+pub fn chain_error(message: String) -> AppError {
     AppError::Conflict {
         code: "chain_broken".into(),
         message,

@@ -327,18 +327,19 @@ async fn push_batch(
 /// Checks and stores a signed batch from kiosk `kid`.
 async fn receive_batch(state: &AppState, kid: &str, body: &[u8]) -> Result<HttpResponse, AppError> {
     let (kiosk, batch): (_, Batch) = authenticate(state, kid, body).await?;
-    if batch.kiosk_id != kiosk.id {
-        return Err(AppError::forbidden(
-            "wrong_kiosk",
-            "The batch was signed for another kiosk.",
-        ));
-    }
-    if batch.ballots.len() > 5000 {
-        return Err(AppError::invalid(
+    sync::check_batch(&batch, &kiosk.id).map_err(|e| match e {
+        sync::SyncError::WrongKiosk => {
+            AppError::forbidden("wrong_kiosk", "The batch was signed for another kiosk.")
+        }
+        sync::SyncError::TooLarge => AppError::invalid(
             "batch_too_large",
-            "A batch may hold at most 5000 ballots.",
-        ));
-    }
+            format!(
+                "A batch may hold at most {} ballots.",
+                sync::MAX_BATCH_BALLOTS
+            ),
+        ),
+        other => ingest::chain_error(format!("The batch was refused: {other}.")),
+    })?;
     let skew = skew(&batch.sent_at);
     let kid = kiosk.id.clone();
     let reply = state
