@@ -824,15 +824,15 @@ fn sql_votes(db: &TestDb, rid: &str, kind: &str) -> BTreeMap<String, i64> {
         ),
         Backend::Sqlite => ("json_each(b.choices) AS e", "json_extract(e.value, '$[0]')"),
     };
+    // Each voter's earliest ballot, by a window over the voter's ballots.
     let rows = sql_texts(
         db,
         &format!(
             "SELECT {project} || '=' || CAST(SUM({weight}) AS TEXT) AS t \
-             FROM ballots b, {elements} \
-             WHERE b.round_id = '{rid}' AND NOT EXISTS (SELECT 1 FROM ballots o \
-               WHERE o.round_id = b.round_id AND o.person = b.person \
-               AND (o.cast_at < b.cast_at OR (o.cast_at = b.cast_at AND o.id < b.id))) \
-             GROUP BY {project}"
+             FROM (SELECT choices, ROW_NUMBER() OVER \
+                     (PARTITION BY person ORDER BY cast_at, id) AS nth \
+                   FROM ballots WHERE round_id = '{rid}') b, {elements} \
+             WHERE b.nth = 1 GROUP BY {project}"
         ),
     );
     rows.iter()
