@@ -380,6 +380,23 @@ async fn managed(state: &AppState, caller: &Caller, rid: &str) -> Result<(Round,
     Ok((round, role))
 }
 
+/// Loads a round whose partnership the caller holds at least `needed` in (403 otherwise).
+async fn managed_as(
+    state: &AppState,
+    caller: &Caller,
+    rid: &str,
+    needed: Role,
+) -> Result<Round, AppError> {
+    let (round, role) = managed(state, caller, rid).await?;
+    if role < needed {
+        return Err(AppError::forbidden(
+            "forbidden",
+            format!("Only a partnership {needed} can do this."),
+        ));
+    }
+    Ok(round)
+}
+
 async fn preview(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -185,7 +185,7 @@ pub(super) async fn edit_project(
 ) -> Result<HttpResponse, AppError> {
     let caller = signed_in!(req);
     let (rid, key) = path.into_inner();
-    let (round, _) = managed(&state, &caller, &rid).await?;
+    let round = managed_as(&state, &caller, &rid, Role::Admin).await?;
     let p = round
         .projects
         .iter()
@@ -255,6 +255,7 @@ pub(super) async fn save_project(
     let caller = signed_in!(req);
     check_csrf(&req, &form)?;
     let (rid, key) = path.into_inner();
+    managed_as(&state, &caller, &rid, Role::Admin).await?;
     let result = match project_json(&form, None) {
         Ok(body) => api::update_project(
             state.clone(),

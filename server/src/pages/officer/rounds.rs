@@ -270,6 +270,8 @@ pub(super) async fn create_round(
     let caller = signed_in!(req);
     check_csrf(&req, &form)?;
     let pid = path.into_inner();
+    let partnership: PartnershipId = parse_id(&pid, "partnership")?;
+    caller.require(&state, partnership, Role::Admin).await?;
     let refused = |errors: Vec<(String, String)>, status: StatusCode| {
         page(&req, &caller, "Create a round", status, |token| {
             format!(
@@ -316,7 +318,7 @@ pub(super) async fn edit_round(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let caller = signed_in!(req);
-    let (round, _) = managed(&state, &caller, &path).await?;
+    let round = managed_as(&state, &caller, &path, Role::Admin).await?;
     let values = round_values(Some(&round));
     Ok(page(
         &req,
@@ -346,6 +348,7 @@ pub(super) async fn save_round(
     let caller = signed_in!(req);
     check_csrf(&req, &form)?;
     let rid = path.into_inner();
+    managed_as(&state, &caller, &rid, Role::Admin).await?;
     let refused = |errors: Vec<(String, String)>, status: StatusCode| {
         page(&req, &caller, "Change the round", status, |token| {
             format!(
