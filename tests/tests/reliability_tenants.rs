@@ -309,6 +309,10 @@ struct World {
     csrf: String,
     sheet: std::cell::Cell<i64>,
     serial: std::cell::Cell<u64>,
+    /// Whether callers sign in with a session cookie rather than a token.
+    by_session: std::cell::Cell<bool>,
+    /// Each caller's session and CSRF token, by name.
+    sessions: std::cell::RefCell<BTreeMap<String, (String, String)>>,
 }
 
 const ROOT_PASSWORD: &str = "admin-password-123";
@@ -480,9 +484,86 @@ impl World {
         }
     }
 
+    /// One cell's request, signed in as `who` the current way (token or session).
+    fn cell(&self, method: &str, route: &str, who: Who, target: usize, fresh: bool) -> Req {
+        let req = self.cell_body(method, route, who, target, fresh);
+        let page = route.starts_with("/officer");
+        self.auth(req, who, page && method != "GET", !page && method != "GET")
+    }
+
+    /// Adds `who`'s credentials: a bearer token, or a session cookie with the CSRF cookie (and
+    /// the CSRF header for API changes); forms carry the CSRF field already.
+    fn auth(&self, req: Req, who: Who, page_post: bool, api_write: bool) -> Req {
+        let csrf = self.csrf_for(who);
+        if !self.by_session.get() {
+            let req = req.token(self.token(who).as_deref());
+            return if page_post {
+                req.cookies(&[("yd_csrf", &csrf)])
+            } else {
+                req
+            };
+        }
+        let session = match who {
+            Who::NoToken => None,
+            Who::BadToken => Some("0".repeat(64)),
+            w => self
+                .sessions
+                .borrow()
+                .get(&format!("{w:?}"))
+                .map(|(s, _)| s.clone()),
+        };
+        let mut cookies: Vec<(&str, &str)> = Vec::new();
+        if let Some(s) = &session {
+            cookies.push(("yd_session", s));
+        }
+        if page_post || session.is_some() {
+            cookies.push(("yd_csrf", &csrf));
+        }
+        let mut req = if cookies.is_empty() {
+            req
+        } else {
+            req.cookies(&cookies)
+        };
+        if api_write && session.is_some() {
+            req = req.header("X-CSRF-Token", &csrf);
+        }
+        req
+    }
+
+    /// The CSRF token `who` sends: their session's, or a fixed one with tokens.
+    fn csrf_for(&self, who: Who) -> String {
+        if self.by_session.get() {
+            if let Some((_, c)) = self.sessions.borrow().get(&format!("{who:?}")) {
+                return c.clone();
+            }
+        }
+        self.csrf.clone()
+    }
+
+    /// Signs `who` in with their password and keeps the session.
+    fn sign_in(&self, who: Who) {
+        let email = match who {
+            Who::SiteAdmin => "root@example.org",
+            Who::PartnershipAdmin => "admin@ashby.example",
+            Who::PartnershipOfficer => "officer@ashby.example",
+            _ => return,
+        };
+        let r = self.s.post(
+            "/api/v1/login",
+            None,
+            json!({"email": email, "password": Self::password(who)}),
+        );
+        ok(&r, "sign in");
+        let session = r.cookie("yd_session").unwrap();
+        let csrf = r.json["csrf_token"].as_str().unwrap().to_string();
+        self.sessions
+            .borrow_mut()
+            .insert(format!("{who:?}"), (session, csrf));
+    }
+
     /// The path (and JSON, form or raw body) of one cell. `fresh` gives the cell resources of
     /// its own (an allowed cell may use them up); refused cells use the standing fixtures.
-    fn cell(&self, method: &str, route: &str, who: Who, target: usize, fresh: bool) -> Req {
+    fn cell_body(&self, method: &str, route: &str, who: Who, target: usize, fresh: bool) -> Req {
         let f = &self.f[target];
         let pid = f.pid.clone();
         let is_page = route.starts_with("/officer");
@@ -583,12 +664,12 @@ impl World {
             .replace("{lang}", "cy")
             .replace("{area}", "central");
         let n = self.next();
-        let req = Req::new(method, &path).token(self.token(who).as_deref());
+        let req = Req::new(method, &path);
         if is_page {
             if method == "GET" {
                 return req;
             }
-            let mut fields: Vec<(String, String)> = vec![("csrf_token".into(), self.csrf.clone())];
+            let mut fields: Vec<(String, String)> = vec![("csrf_token".into(), self.csrf_for(who))];
             let extra: Vec<(&str, String)> = match route {
                 r if r.ends_with("/status") => vec![("action", "cancel".into())],
                 r if r.ends_with("/delivery") => vec![
@@ -625,7 +706,7 @@ impl World {
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
-            return req.cookies(&[("yd_csrf", &self.csrf)]).form(&pairs);
+            return req.form(&pairs);
         }
         if method == "GET" || method == "DELETE" {
             return req;
@@ -823,6 +904,8 @@ fn build(backend: Backend) -> World {
         csrf: "c".repeat(64),
         sheet: std::cell::Cell::new(0),
         serial: std::cell::Cell::new(0),
+        by_session: std::cell::Cell::new(false),
+        sessions: std::cell::RefCell::new(BTreeMap::new()),
     };
     for (i, name) in ["Ashby", "Brigg"].iter().enumerate() {
         let p = w.post_root("/api/v1/partnerships", json!({"name": name}));
@@ -872,6 +955,54 @@ fn only_allowed_cells_succeed(backend: Backend) {
     let b_ids = [w.f[1].pid.clone(), w.f[1].draft.clone()];
     let (mut cells, mut allowed_cells, mut refused_cells) = (0, 0, 0);
     let mut problems: Vec<String> = Vec::new();
+    // With API tokens; the long run again with session cookies (and CSRF tokens).
+    let modes: &[bool] = if reliability::long() {
+        &[false, true]
+    } else {
+        &[false]
+    };
+    for &by_session in modes {
+        w.by_session.set(by_session);
+        for who in WHO {
+            w.sign_in(who);
+        }
+        let how = if by_session { "session" } else { "token" };
+        matrix(
+            &w,
+            &tables,
+            &b_ids,
+            how,
+            &mut problems,
+            [&mut cells, &mut allowed_cells, &mut refused_cells],
+        );
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    reliability::report(
+        "tenants and roles",
+        &format!(
+            "{backend:?}: {} routes × 5 callers × own/other partnership × {} ways of signing in \
+             = {cells} cells ({allowed_cells} allowed and succeeded, {refused_cells} refused with \
+             nothing changed)",
+            MATRIX.len(),
+            modes.len()
+        ),
+    );
+}
+
+/// Runs every cell once, the current way of signing in; counts them and notes the problems.
+fn matrix(
+    w: &World,
+    tables: &[String],
+    b_ids: &[String; 2],
+    how: &str,
+    problems: &mut Vec<String>,
+    [cells, allowed_cells, refused_cells]: [&mut usize; 3],
+) {
     for &(method, route, need) in MATRIX {
         let targets: &[usize] = if matches!(need, SiteAdmin | SignedIn) {
             &[0]
@@ -879,14 +1010,14 @@ fn only_allowed_cells_succeed(backend: Backend) {
             &[0, 1]
         };
         // Refused cells first, on the standing fixtures: nothing may change.
-        let before = (method != "GET").then(|| w.fingerprint(&tables));
+        let before = (method != "GET").then(|| w.fingerprint(tables));
         for &who in &WHO {
             for &target in targets {
                 if allowed(need, who, target) {
                     continue;
                 }
-                cells += 1;
-                refused_cells += 1;
+                *cells += 1;
+                *refused_cells += 1;
                 let r = w.s.request(w.cell(method, route, who, target, false));
                 let page = route.starts_with("/officer");
                 let signed_out = matches!(who, Who::NoToken | Who::BadToken);
@@ -897,12 +1028,15 @@ fn only_allowed_cells_succeed(backend: Backend) {
                     r.status == 303 && r.location.as_deref() == Some("/login")
                 } else if signed_out {
                     r.status == 401 || (need == Viewer && who == Who::NoToken && r.status == 404)
+                } else if target == 0 {
+                    // A member of this partnership without the role: forbidden, plainly.
+                    r.status == 403
                 } else {
                     matches!(r.status, 403 | 404)
                 };
                 if !fine {
                     problems.push(format!(
-                        "{method} {route} as {who:?} on {}: {} {}",
+                        "{method} {route} as {who:?} by {how} on {}: {} {}",
                         ["own", "other"][target],
                         r.status,
                         r.text.chars().take(200).collect::<String>()
@@ -911,7 +1045,7 @@ fn only_allowed_cells_succeed(backend: Backend) {
             }
         }
         if let Some(before) = before {
-            let after = w.fingerprint(&tables);
+            let after = w.fingerprint(tables);
             if before != after {
                 let at = before
                     .bytes()
@@ -932,9 +1066,13 @@ fn only_allowed_cells_succeed(backend: Backend) {
                 if !allowed(need, who, target) {
                     continue;
                 }
-                cells += 1;
-                allowed_cells += 1;
+                *cells += 1;
+                *allowed_cells += 1;
                 let r = w.s.request(w.cell(method, route, who, target, true));
+                if route == "/api/v1/logout" && w.by_session.get() {
+                    // That ended the session: sign in again for the cells to come.
+                    w.sign_in(who);
+                }
                 let fine = if route.starts_with("/officer") {
                     (200..300).contains(&r.status)
                         || (r.status == 303 && r.location.as_deref() != Some("/login"))
@@ -949,7 +1087,7 @@ fn only_allowed_cells_succeed(backend: Backend) {
                     who != Who::SiteAdmin && b_ids.iter().any(|id| r.text.contains(id.as_str()));
                 if !fine || leaks {
                     problems.push(format!(
-                        "{method} {route} as {who:?} on {} (allowed){}: {} {}",
+                        "{method} {route} as {who:?} by {how} on {} (allowed){}: {} {}",
                         ["own", "other"][target],
                         if leaks {
                             " shows the other partnership"
@@ -963,18 +1101,4 @@ fn only_allowed_cells_succeed(backend: Backend) {
             }
         }
     }
-    assert!(
-        problems.is_empty(),
-        "{} problems:\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
-    reliability::report(
-        "tenants and roles",
-        &format!(
-            "{backend:?}: {} routes × 5 callers × own/other partnership = {cells} cells \
-             ({allowed_cells} allowed and succeeded, {refused_cells} refused with nothing changed)",
-            MATRIX.len()
-        ),
-    );
 }
