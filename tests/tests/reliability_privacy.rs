@@ -105,28 +105,42 @@ fn needles(v: &Voter) -> Vec<(String, bool)> {
     out
 }
 
-/// Where a needle occurs in lower-cased bytes (all-digit needles only between non-alphanumerics).
-fn find(hay: &[u8], needle: &str, alone: bool) -> Option<usize> {
-    let n = needle.as_bytes();
-    hay.windows(n.len()).enumerate().find_map(|(i, w)| {
-        let standalone = !alone
-            || ((i == 0 || !hay[i - 1].is_ascii_alphanumeric())
-                && !matches!(hay.get(i + n.len()), Some(c) if c.is_ascii_alphanumeric()));
-        (w == n && standalone).then_some(i)
+/// Bytes as searchable text: ASCII in lower case, every other byte a control character (so
+/// that positions stay the same).
+fn text(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| {
+            if b.is_ascii() {
+                b.to_ascii_lowercase() as char
+            } else {
+                '\u{1}'
+            }
+        })
+        .collect()
+}
+
+/// Where a needle occurs in the text (all-digit needles only between non-alphanumerics).
+fn find(hay: &str, needle: &str, alone: bool) -> Option<usize> {
+    let bytes = hay.as_bytes();
+    hay.match_indices(needle).map(|(i, _)| i).find(|&i| {
+        !alone
+            || ((i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+                && !matches!(bytes.get(i + needle.len()), Some(c) if c.is_ascii_alphanumeric()))
     })
 }
 
 /// Asserts that no voter's name or date of birth is in `bytes`; returns how many were sought.
 fn assert_absent(what: &str, bytes: &[u8], voters: &[Voter]) -> usize {
     assert!(!bytes.is_empty(), "{what} is empty: nothing was searched");
-    let hay = bytes.to_ascii_lowercase();
+    let hay = text(bytes);
     let mut sought = 0;
     for v in voters {
         for (needle, alone) in needles(v) {
             sought += 1;
             if let Some(at) = find(&hay, &needle, alone) {
                 let from = at.saturating_sub(60);
-                let context = String::from_utf8_lossy(&hay[from..(at + 80).min(hay.len())]);
+                let context = &hay[from..(at + 80).min(hay.len())];
                 panic!("{what} holds {needle:?} (of {}): …{context}…", v.name);
             }
         }
@@ -287,7 +301,7 @@ fn no_names_dates_of_birth_or_voter_links_remain(backend: Backend) {
     );
     // No row anywhere holds a voter key.
     let live = live_rows(s);
-    let hay = live.to_ascii_lowercase();
+    let hay = text(&live);
     for key in &keys {
         let body = key.split_once(':').map_or(key.as_str(), |(_, b)| b);
         assert!(
@@ -297,7 +311,11 @@ fn no_names_dates_of_birth_or_voter_links_remain(backend: Backend) {
     }
 
     // Nor any earlier version of a row, anywhere in the stored files.
-    let whole = whole_database(s).to_ascii_lowercase();
+    let whole = text(&whole_database(s));
+    assert!(
+        find(&whole, "ashby decides", false).is_some(),
+        "the search finds what is stored (the round's title)"
+    );
     for key in &keys {
         let body = key.split_once(':').map_or(key.as_str(), |(_, b)| b);
         assert!(
@@ -332,4 +350,36 @@ fn no_names_dates_of_birth_or_voter_links_remain(backend: Backend) {
             keys.len()
         ),
     );
+}
+
+#[test]
+fn the_search_finds_every_spelling() {
+    let v = Voter {
+        name: "Isolde O'Gallagher".into(),
+        dob: chrono::NaiveDate::from_ymd_opt(1947, 3, 9).unwrap(),
+    };
+    let seek = needles(&v);
+    for stored in [
+        "x ISOLDE o'gallagher y",
+        "{\"dob\":\"1947-03-09\"}",
+        "born 9 March 1947.",
+        "09/03/1947",
+        "03/09/1947",
+        "9/3/1947",
+        "'19470309'",
+        "09031947,",
+    ] {
+        let hay = text(stored.as_bytes());
+        assert!(
+            seek.iter()
+                .any(|(n, alone)| find(&hay, n, *alone).is_some()),
+            "{stored:?} not found"
+        );
+    }
+    // All-digit spellings inside a longer hexadecimal string do not count.
+    let hash = text(b"a19470309f");
+    assert!(seek
+        .iter()
+        .filter(|(_, alone)| *alone)
+        .all(|(n, alone)| find(&hash, n, *alone).is_none()));
 }
