@@ -209,6 +209,7 @@ impl r2d2::ManageConnection for ConnManager {
 pub struct Db {
     pool: r2d2::Pool<ConnManager>,
     url: DatabaseUrl,
+    writers: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for Db {
@@ -233,9 +234,16 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .build(ConnManager { url: url.clone() })
             .map_err(|e| OpenError::Pool(e.to_string()))?;
+        // SQLite has one writer at a time: a second one would wait in SQLite's busy handler,
+        // which sleeps up to 100 ms between tries; queueing here hands the lock on at once.
+        let writers = match url {
+            DatabaseUrl::Sqlite(_) => 1,
+            DatabaseUrl::Postgres(_) => size as usize / 2,
+        };
         Ok(Db {
             pool,
             url: url.clone(),
+            writers: std::sync::Arc::new(tokio::sync::Semaphore::new(writers)),
         })
     }
 
@@ -260,6 +268,22 @@ impl Db {
         })
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+    }
+
+    /// Runs long blocking write work (e.g. a kiosk's batch) like [`Db::run`], taking turns
+    /// with other such work: one at a time on SQLite, a few at a time on PostgreSQL. Bounds the
+    /// memory and threads held by work that would only wait for the database's write lock.
+    pub async fn run_write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let _turn = self
+            .writers
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("write queue closed: {e}")))?;
+        self.run(f).await
     }
 
     /// Runs blocking database work on the blocking thread pool, never on the async executor.

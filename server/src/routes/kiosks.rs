@@ -344,7 +344,7 @@ async fn receive_batch(state: &AppState, kid: &str, body: &[u8]) -> Result<HttpR
     let kid = kiosk.id.clone();
     let reply = state
         .db
-        .run(move |conn| {
+        .run_write(move |conn| {
             let reply = ingest::ingest(conn, &kiosk, &batch)?;
             crate::with_conn!(conn, |c| {
                 use crate::schema::kiosks;
