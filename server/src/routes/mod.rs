@@ -61,7 +61,7 @@ fn query_config() -> web::QueryConfig {
 
 async fn api_not_found() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::not_found(
-        "There is no such API endpoint. The API is described in the README.",
+        "There is no such API endpoint. The API is described at /api/v1/openapi.json.",
     ))
 }
 
