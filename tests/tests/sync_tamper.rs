@@ -136,6 +136,11 @@ fn tampered_batches_store_nothing(backend: Backend) {
     unknown[1].round_id = uuid::Uuid::now_v7().to_string();
     unknown[1].prev_hash = unknown[0].hash();
     push(s, &a.id, &a.key, &a.id, unknown).assert_error(422, "unknown_round");
+    // A record whose tracking code repeats one already received.
+    let mut repeated = next.clone();
+    repeated[1].tracking_code = first[0].tracking_code.clone();
+    repeated[1].prev_hash = repeated[0].hash();
+    push(s, &a.id, &a.key, &a.id, repeated).assert_error(409, "duplicate_tracking_code");
     assert_eq!(
         received(s, admin, pid, &a.id),
         3,

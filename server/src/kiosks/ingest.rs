@@ -5,7 +5,7 @@
 use super::store::Kiosk;
 use crate::accounts::now;
 use crate::ballots::store::{self as ballots, Channel, NewBallot};
-use crate::error::AppError;
+use crate::error::{is_unique_violation, AppError};
 use crate::rounds::{store as rounds, Round, RoundStatus};
 use crate::schema::{kiosk_chain, kiosks};
 use crate::{db::DbConn, with_conn};
@@ -178,7 +178,14 @@ pub fn ingest(conn: &mut DbConn, kiosk: &Kiosk, batch: &Batch) -> Result<BatchRe
                 reason,
             });
         }
-        ballots::insert_many(conn, &new_ballots)?;
+        ballots::insert_many(conn, &new_ballots).map_err(|e| match e {
+            // Ids were checked above, so only a tracking code can repeat one already held.
+            AppError::Database(d) if is_unique_violation(&d) => AppError::conflict(
+                "duplicate_tracking_code",
+                "The batch was refused: a ballot's tracking code repeats one already received.",
+            ),
+            other => other,
+        })?;
         for part in chain.chunks(500) {
             let values: Vec<_> = part
                 .iter()
