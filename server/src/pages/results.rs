@@ -11,13 +11,14 @@ use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::pdf::{self, fit, qr, Font};
-use crate::results::{self, store as results_store, SMALL};
+use crate::results::{self, published_cache, store as results_store, SMALL};
 use crate::rounds::store::{self as rounds_store, Round};
 use crate::rounds::RoundStatus;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use youdecide_shared::monitoring::QUESTIONS;
 
 /// Registers the pages.
@@ -35,7 +36,21 @@ struct Published {
     baseline: BTreeMap<(String, String), i64>,
 }
 
-async fn load(state: &AppState, rid: String) -> Result<Option<Published>, AppError> {
+/// The published round and what its page shows, from the short-lived cache when a reader
+/// asked for it within the last seconds.
+async fn load(state: &AppState, rid: String) -> Result<Option<Arc<Published>>, AppError> {
+    let key = format!("results-page:{rid}");
+    if let Some(hit) = published_cache::get::<Published>(&key) {
+        return Ok(Some(hit));
+    }
+    let loaded = load_from_db(state, rid).await?.map(Arc::new);
+    if let Some(p) = &loaded {
+        published_cache::put(key, p.clone());
+    }
+    Ok(loaded)
+}
+
+async fn load_from_db(state: &AppState, rid: String) -> Result<Option<Published>, AppError> {
     state
         .db
         .run(move |conn| {

@@ -7,7 +7,7 @@ use crate::accounts::Role;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::results::{self, store};
+use crate::results::{self, published_cache, store};
 use crate::rounds::{Round, RoundStatus};
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -103,6 +103,11 @@ pub(crate) async fn visible_result(
     caller: &MaybeCaller,
     rid: &str,
 ) -> Result<(Round, Value), AppError> {
+    // A published result is the same for every caller: served from the short-lived cache.
+    let cache_key = format!("results-json:{rid}");
+    if let Some(hit) = published_cache::get::<(Round, Value)>(&cache_key) {
+        return Ok((*hit).clone());
+    }
     let round = load(state, rid).await?;
     let none = || AppError::not_found("This round has no published result.");
     let member = match round.status {
@@ -125,6 +130,9 @@ pub(crate) async fn visible_result(
     v["round"] = serde_json::json!(round.row.id);
     if row.published_at.is_some() {
         results::suppress_small(&mut v);
+        let entry = std::sync::Arc::new((round, v));
+        published_cache::put(cache_key, entry.clone());
+        return Ok((*entry).clone());
     } else if member {
         v["review"] = row.review_json();
     }
@@ -248,6 +256,7 @@ async fn put_baseline(
         .db
         .run(move |conn| conn.write(|conn| store::set_baselines(conn, &id, &shares)))
         .await?;
+    published_cache::clear();
     Ok(HttpResponse::NoContent().finish())
 }
 
