@@ -325,7 +325,21 @@ async fn push_batch(
 }
 
 /// Checks and stores a signed batch from kiosk `kid`.
+/// At most two kiosk batches per core are decoded and stored at once: when twenty kiosks come
+/// back online together the rest wait as raw bytes, not as decoded ballots, which bounds the
+/// server's memory; more at once would only queue for the database's write lock.
+fn batch_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        tokio::sync::Semaphore::new(2 * std::thread::available_parallelism().map_or(2, |n| n.get()))
+    })
+}
+
 async fn receive_batch(state: &AppState, kid: &str, body: &[u8]) -> Result<HttpResponse, AppError> {
+    let _turn = batch_permits()
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("batch permits closed: {e}")))?;
     let (kiosk, batch): (_, Batch) = authenticate(state, kid, body).await?;
     sync::check_batch(&batch, &kiosk.id).map_err(|e| match e {
         sync::SyncError::WrongKiosk => {
