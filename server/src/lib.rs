@@ -16,6 +16,7 @@ pub mod error;
 pub mod i18n;
 pub mod kiosks;
 pub mod logging;
+pub mod microcache;
 pub mod pages;
 pub mod paper;
 pub mod pdf;

@@ -244,12 +244,24 @@ fn monitoring_is_checked(backend: Backend) {
 fn closed_rounds_take_no_ballots(backend: Backend) {
     let w = world(backend, "self-declared");
     open(&w);
+    // A ballot just before closing (the server may keep the open round's definition for a
+    // few seconds): the round's status is checked again when a ballot is written.
+    let mut early = jane(json!([{"project": "a"}]));
+    early["eligibility"]["name"] = json!("Early Bird");
+    assert_eq!(cast(&w, early).status, 201);
     w.s.post(
         &format!("/api/v1/rounds/{}/close", w.rid),
         Some(&w.admin),
         json!({}),
     );
     cast(&w, jane(json!([{"project": "a"}]))).assert_error(409, "round_not_open");
+    assert_eq!(
+        w.s.sql_count(&format!(
+            "SELECT COUNT(*) AS n FROM ballots WHERE round_id = '{}'",
+            w.rid
+        )),
+        1
+    );
 }
 
 fn poll_cards_print_usable_codes(backend: Backend) {

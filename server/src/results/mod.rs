@@ -2,7 +2,6 @@
 //! (which freezes the result and unlinks voter keys from ballots), and the open data.
 
 pub mod count;
-pub mod published_cache;
 pub mod store;
 
 use crate::audit::{self, Actor, Entry};

@@ -9,6 +9,7 @@ use crate::audit::{self, Actor, Entry};
 use crate::auth::Caller;
 use crate::ballots::{codes, online, poll_cards, store, tracking};
 use crate::error::AppError;
+use crate::microcache;
 use crate::rounds::{store as rounds_store, Round, RoundStatus};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -46,6 +47,21 @@ async fn load_public(state: &AppState, rid: &str) -> Result<Round, AppError> {
         .ok_or_else(|| AppError::not_found("There is no such round."))
 }
 
+/// The round a ballot is cast in: an open round's definition comes from the short-lived cache
+/// (it cannot change while open); whether it is still open is checked again when the ballot is
+/// written ([`crate::ballots::group_commit`]).
+async fn load_for_voting(state: &AppState, rid: &str) -> Result<std::sync::Arc<Round>, AppError> {
+    let key = format!("open-round:{rid}");
+    if let Some(round) = microcache::get::<Round>(&key) {
+        return Ok(round);
+    }
+    let round = std::sync::Arc::new(load_public(state, rid).await?);
+    if round.status == RoundStatus::Open {
+        microcache::put(key, round.clone());
+    }
+    Ok(round)
+}
+
 /// The project facts the ballot rules need.
 pub fn project_refs(round: &Round) -> Vec<ProjectRef> {
     round
@@ -66,7 +82,7 @@ async fn cast(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let body: BallotBody = parse_body(&body)?;
-    let round = load_public(&state, &path).await?;
+    let round = load_for_voting(&state, &path).await?;
     let tracking_code = online::cast_online(&state, client_address(&req), &round, body).await?;
     Ok(HttpResponse::Created().json(json!({ "tracking_code": tracking_code })))
 }

@@ -1,9 +1,11 @@
-//! A short-lived in-memory copy of what published results pages and JSON are built from.
+//! A short-lived in-memory copy of things that do not change, or change rarely, and that a
+//! crowd asks for at once: the published results (frozen once published) and the definition of
+//! an open round (only a draft can change its rules, areas and projects).
 //!
-//! A published result is frozen, so every reader of a round's results would otherwise repeat
-//! the same queries and rendering. Entries live for a few seconds only: long enough to absorb
-//! a crowd of readers, short enough that a change made through another server instance (a new
-//! monitoring baseline) shows within seconds. This instance's own changes clear the cache.
+//! Entries live for a few seconds only: long enough to absorb a crowd, short enough that a
+//! change made through another server instance (a new monitoring baseline) shows within
+//! seconds. This instance's own changes clear the cache. Whatever must be exact at the moment
+//! of writing (an open round still being open) is checked again where it is written.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
