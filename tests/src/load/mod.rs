@@ -10,6 +10,7 @@
 pub mod argon;
 pub mod args;
 pub mod ballots;
+pub mod drive;
 pub mod http;
 pub mod kiosks;
 pub mod online;

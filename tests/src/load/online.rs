@@ -4,13 +4,10 @@
 
 use super::args::OnlineArgs;
 use super::ballots::{fetch_open_round, Generator, Who};
+use super::drive::drive;
 use super::http;
-use super::stats::Summary;
 use super::Fail;
 use serde_json::json;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::time::Instant;
 
 /// Reads voting codes, one a line (blank lines skipped).
 pub fn read_codes(path: &std::path::Path, need: usize) -> Result<Vec<String>, Fail> {
@@ -85,64 +82,14 @@ pub fn run(a: &OnlineArgs) -> Result<(), Fail> {
         .collect::<Result<_, _>>()?;
 
     let endpoint = format!("{url}/api/v1/rounds/{}/ballots", round.id);
-    let next = AtomicUsize::new(0);
-    let first_error: Mutex<Option<String>> = Mutex::new(None);
     let clients = a.clients.min(bodies.len());
-    let started = Instant::now();
-    let results: Vec<(Vec<f64>, usize, usize)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..clients)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut agent = http::agent();
-                    let (mut lat, mut ok, mut errors) = (Vec::new(), 0usize, 0usize);
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(body) = bodies.get(i) else { break };
-                        let t0 = Instant::now();
-                        let reply = http::send(&agent, "POST", &endpoint, None, Some(body));
-                        lat.push(t0.elapsed().as_secs_f64() * 1000.0);
-                        let problem = match reply {
-                            Ok(r) if r.status == 201 => None,
-                            Ok(r) => Some(r.describe()),
-                            Err(e) => {
-                                agent = http::agent();
-                                Some(format!("no answer: {e}"))
-                            }
-                        };
-                        match problem {
-                            None => ok += 1,
-                            Some(p) => {
-                                errors += 1;
-                                if let Ok(mut f) = first_error.lock() {
-                                    f.get_or_insert(format!("ballot {i}: {p}"));
-                                }
-                            }
-                        }
-                    }
-                    (lat, ok, errors)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
-    let seconds = started.elapsed().as_secs_f64();
-    if let Some(e) = first_error.lock().ok().and_then(|f| f.clone()) {
-        eprintln!("youdecide-load: first error: {e}");
-    }
-    let mut summary = Summary {
-        scenario: format!("online-{mode}"),
-        seconds,
-        ..Summary::default()
-    };
-    for (lat, ok, errors) in results {
-        summary.requests += lat.len();
-        summary.latencies_ms.extend(lat);
-        summary.ballots += ok;
-        summary.errors += errors;
-    }
+    let mut summary = drive(
+        &format!("online-{mode}"),
+        clients,
+        bodies.len(),
+        201,
+        |agent, i| http::send(agent, "POST", &endpoint, None, Some(&bodies[i])),
+    );
     summary.extra.push(("clients".into(), json!(clients)));
     summary.print();
     Ok(())
