@@ -305,6 +305,22 @@ impl TestServer {
         panic!("the server at {} never became ready", self.url);
     }
 
+    /// Runs one SQL statement straight on the server's database (e.g. to move a stored time
+    /// into the past, as waiting would).
+    pub fn sql_execute(&self, statement: &str) {
+        let q = diesel::sql_query(statement);
+        match self.db.backend {
+            Backend::Sqlite => {
+                let mut c = diesel::SqliteConnection::establish(&self.db.url).expect("open SQLite");
+                q.execute(&mut c).expect("statement");
+            }
+            Backend::Postgres => {
+                let mut c = PgConnection::establish(&self.db.url).expect("open PostgreSQL");
+                q.execute(&mut c).expect("statement");
+            }
+        };
+    }
+
     /// What the server has logged so far (stderr).
     /// Runs a query selecting one `BIGINT` column named `n` on the server's database.
     pub fn sql_count(&self, query: &str) -> i64 {

@@ -15,7 +15,8 @@ pub struct SignedKiosk {
     pub id: String,
     /// Its name (the turnout channel).
     pub name: String,
-    key: SigningKey,
+    /// Its signing key.
+    pub key: SigningKey,
     seq: u64,
     head: String,
 }

@@ -11,29 +11,14 @@ use youdecide_tests::{on_both_backends, reliability, Backend, Resp, TestServer};
 
 on_both_backends!(sign_in_and_voting_codes_hold_their_limits);
 
-/// Runs a statement on the server's database.
-fn execute(s: &TestServer, sql: &str) {
-    match s.db.backend {
-        Backend::Sqlite => {
-            let mut c = diesel::SqliteConnection::establish(&s.db.url).unwrap();
-            diesel::sql_query(sql).execute(&mut c).unwrap();
-        }
-        Backend::Postgres => {
-            let mut c = diesel::PgConnection::establish(&s.db.url).unwrap();
-            diesel::sql_query(sql).execute(&mut c).unwrap();
-        }
-    };
-}
-
 /// Moves every counted attempt back past the 15-minute window, as waiting would.
 fn wait_out_the_window(s: &TestServer) {
     let past = (chrono::Utc::now() - chrono::Duration::minutes(16))
         .naive_utc()
         .format("%Y-%m-%d %H:%M:%S%.6f");
-    execute(
-        s,
-        &format!("UPDATE login_attempts SET attempted_at = '{past}'"),
-    );
+    s.sql_execute(&format!(
+        "UPDATE login_attempts SET attempted_at = '{past}'"
+    ));
 }
 
 fn login(s: &TestServer, email: &str, password: &str) -> Resp {

@@ -3,7 +3,6 @@
 //! refused, stores nothing, and the server logs why (never the code, the key or the ballot).
 //! On SQLite and on PostgreSQL.
 
-use diesel::{Connection, RunQueryDsl};
 use ed25519_dalek::SigningKey;
 use serde_json::{json, Value};
 use youdecide_shared::sync::{self, Batch, KioskBallot, SignedBatch, GENESIS};
@@ -11,20 +10,6 @@ use youdecide_tests::kiosk::{setup, Setup};
 use youdecide_tests::{on_both_backends, reliability, Backend, Resp, TestServer};
 
 on_both_backends!(tampering_is_refused_and_logged);
-
-/// Runs a statement on the server's database.
-fn execute(s: &TestServer, sql: &str) {
-    match s.db.backend {
-        Backend::Sqlite => {
-            let mut c = diesel::SqliteConnection::establish(&s.db.url).unwrap();
-            diesel::sql_query(sql).execute(&mut c).unwrap();
-        }
-        Backend::Postgres => {
-            let mut c = diesel::PgConnection::establish(&s.db.url).unwrap();
-            diesel::sql_query(sql).execute(&mut c).unwrap();
-        }
-    };
-}
 
 /// A kiosk created on the server: its id (once enrolled), key and enrolment code.
 struct Fake {
@@ -233,13 +218,10 @@ fn tampering_is_refused_and_logged(backend: Backend) {
     let past = (chrono::Utc::now() - chrono::Duration::seconds(1))
         .naive_utc()
         .format("%Y-%m-%d %H:%M:%S%.6f");
-    execute(
-        s,
-        &format!(
-            "UPDATE kiosks SET enrollment_expires_at = '{past}' WHERE id = '{}'",
-            c.id
-        ),
-    );
+    s.sql_execute(&format!(
+        "UPDATE kiosks SET enrollment_expires_at = '{past}' WHERE id = '{}'",
+        c.id
+    ));
     let before = s.log().len();
     enrol(s, &c.code, &c.key).assert_error(422, "invalid_enrollment_code");
     logged(

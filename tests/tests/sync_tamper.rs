@@ -5,34 +5,10 @@
 use ed25519_dalek::SigningKey;
 use serde_json::{json, Value};
 use youdecide_shared::sync::{self, Batch, KioskBallot, GENESIS};
+use youdecide_tests::signed_kiosk::SignedKiosk;
 use youdecide_tests::{on_both_backends, Backend, Resp, TestServer};
 
 on_both_backends!(tampered_batches_store_nothing);
-
-struct Fake {
-    id: String,
-    key: SigningKey,
-}
-
-fn enroll(s: &TestServer, admin: &str, pid: &str, seed: u8) -> Fake {
-    let k = s.post(
-        &format!("/api/v1/partnerships/{pid}/kiosks"),
-        Some(admin),
-        json!({"name": format!("k{seed}")}),
-    );
-    let code = k.json["enrollment_code"].as_str().unwrap();
-    let key = SigningKey::from_bytes(&[seed; 32]);
-    let r = s.post(
-        "/api/v1/kiosk/enroll",
-        None,
-        json!({"code": code, "public_key": hex::encode(key.verifying_key().to_bytes())}),
-    );
-    assert_eq!(r.status, 201, "{}", r.text);
-    Fake {
-        id: r.json["kiosk_id"].as_str().unwrap().into(),
-        key,
-    }
-}
 
 fn records(rid: &str, from: u64, n: u64, prev: &str) -> Vec<KioskBallot> {
     let mut prev = prev.to_string();
@@ -93,8 +69,8 @@ fn received(s: &TestServer, admin: &str, pid: &str, kid: &str) -> i64 {
 fn tampered_batches_store_nothing(backend: Backend) {
     let setup = kiosk_setup(backend);
     let (s, admin, pid, rid) = (&setup.0, &setup.1, &setup.2, &setup.3);
-    let a = enroll(s, admin, pid, 1);
-    let b = enroll(s, admin, pid, 2);
+    let a = SignedKiosk::enroll(s, admin, pid, "k1", 1);
+    let b = SignedKiosk::enroll(s, admin, pid, "k2", 2);
 
     // A good batch, then the same batch again (a retry): stored once.
     let first = records(rid, 1, 3, GENESIS);
